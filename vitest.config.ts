@@ -1,0 +1,36 @@
+import { defineConfig } from 'vitest/config'
+
+/**
+ * One run, several projects: unit tests live beside their package, everything that needs
+ * a real Redis, several processes or a real browser lives in tests/. The global setup
+ * finds or starts one Redis for the whole run (tests/helpers/redis.ts says how).
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'shared', include: ['shared/test/**/*.test.ts'] } },
+      { test: { name: 'server', include: ['server/test/**/*.test.ts'] } },
+      { test: { name: 'cli', include: ['cli/test/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          globalSetup: ['tests/helpers/global-redis.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['tests/browser/**/*.test.ts'],
+          globalSetup: ['tests/helpers/global-redis.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // One Chromium at a time: two cores are shared with the server and Redis.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+})
