@@ -1,0 +1,25 @@
+/**
+ * Why a protocol value was refused. The reasons match `error` in vectors.json so tests can
+ * say which check fired; callers should treat every reason as "cannot open this".
+ */
+export type ProtocolErrorReason =
+  | 'b64u'
+  | 'header'
+  | 'link'
+  | 'ct_length'
+  | 'auth'
+  | 'frame_length'
+  | 'frame_padding'
+  | 'frame_type'
+  | 'frame_utf8'
+  | 'payload'
+
+export class ProtocolError extends Error {
+  override readonly name = 'ProtocolError'
+  constructor(
+    readonly reason: ProtocolErrorReason,
+    message: string,
+  ) {
+    super(message)
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Protocol constants and limits: the single source of truth for the server's validation,
+ * the web app's form and the CLI's options (protocol.md §2–§9).
+ */
+
+/** Domain-separation label, frozen once shipped. */
+export const LABEL = 'burnlink/v1'
+export const PROTOCOL_VERSION = 1
+
+export const KEY_BYTES = 32
+export const SID_BYTES = 16
+export const TOKEN_BYTES = 32
+export const NONCE_BYTES = 12
+export const TAG_BYTES = 16
+export const SALT_BYTES = 16
+
+/** Frame sizes are powers of two so the ciphertext length leaks only a size bucket. */
+export const FRAME_SIZES = [256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536] as const
+export const FRAME_OVERHEAD = 5
+export const MAX_PAYLOAD_BYTES = 65536 - FRAME_OVERHEAD
+export const CT_LENGTHS: readonly number[] = FRAME_SIZES.map((f) => f + NONCE_BYTES + TAG_BYTES)
+export const MAX_CT_BYTES = 65536 + NONCE_BYTES + TAG_BYTES
+
+export const PayloadType = { text: 1, redirect: 2, attachment: 3 } as const
+export type PayloadType = (typeof PayloadType)[keyof typeof PayloadType]
+
+/** Argon2id bounds a client accepts in a header, and the defaults it writes. */
+export const ARGON2 = {
+  defaults: { m: 65536, t: 3, p: 1 },
+  minM: 19456,
+  maxM: 262144,
+  minT: 2,
+  maxT: 10,
+} as const
+
+export const TTL = { minSeconds: 60, defaultMaxSeconds: 7 * 24 * 3600 } as const
+export const VIEWS = { defaultMax: 100 } as const
+export const ATTEMPTS = { default: 5, min: 3, max: 10 } as const
+export const STATUS_BATCH_MAX = 100
+export const REDIRECT_URL_MAX_CHARS = 2048
+
+/** Expiry presets offered by the web app and understood by the CLI's --ttl. */
+export const TTL_PRESETS = [
+  { label: '5 minutes', seconds: 300 },
+  { label: '1 hour', seconds: 3600 },
+  { label: '1 day', seconds: 86400 },
+  { label: '7 days', seconds: 604800 },
+] as const

@@ -1,0 +1,71 @@
+/**
+ * Secret and manage links (protocol.md §6). Everything identifying lives in the fragment,
+ * which browsers never send, so the path is the same for every secret.
+ */
+import { decodeB64u, encodeB64u } from './base64url.ts'
+import { ProtocolError } from './errors.ts'
+import { KEY_BYTES, PROTOCOL_VERSION, SID_BYTES, TOKEN_BYTES } from './limits.ts'
+
+const SECRET_PATH = '/s'
+const MANAGE_PATH = '/r'
+
+function trimOrigin(origin: string): string {
+  return origin.replace(/\/+$/, '')
+}
+
+/** Splits `1.<a>.<b>...` into exactly `count` canonical b64u fields of the given sizes. */
+function parseFragment(hash: string, sizes: readonly number[], what: string): Uint8Array[] {
+  const [version, ...fields] = (hash.startsWith('#') ? hash.slice(1) : hash).split('.')
+  if (version !== String(PROTOCOL_VERSION)) throw new ProtocolError('link', `not a version ${PROTOCOL_VERSION} ${what}`)
+  if (fields.length !== sizes.length) throw new ProtocolError('link', `this ${what} is incomplete or damaged`)
+  try {
+    return fields.map((f, i) => decodeB64u(f, sizes[i]))
+  } catch {
+    throw new ProtocolError('link', `this ${what} is incomplete or damaged`)
+  }
+}
+
+/** A full pasted link: its base (origin plus any path prefix the app is served under) and fragment. */
+function splitLink(url: string, path: string, what: string): { origin: string; hash: string } {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new ProtocolError('link', `not a ${what}: not a URL`)
+  }
+  if ((parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || !parsed.pathname.endsWith(path)) {
+    throw new ProtocolError('link', `not a ${what}`)
+  }
+  return { origin: parsed.origin + parsed.pathname.slice(0, -path.length), hash: parsed.hash }
+}
+
+export function secretLink(origin: string, k: Uint8Array): string {
+  if (k.length !== KEY_BYTES) throw new ProtocolError('link', `the link key must be ${KEY_BYTES} bytes`)
+  return `${trimOrigin(origin)}${SECRET_PATH}#${PROTOCOL_VERSION}.${encodeB64u(k)}`
+}
+
+export function parseSecretFragment(hash: string): Uint8Array {
+  return parseFragment(hash, [KEY_BYTES], 'secret link')[0]!
+}
+
+export function parseSecretLink(url: string): { origin: string; k: Uint8Array } {
+  const { origin, hash } = splitLink(url, SECRET_PATH, 'secret link')
+  return { origin, k: parseSecretFragment(hash) }
+}
+
+/** `sid` and `mt` as the b64u strings the API uses; both are checked for canonical form. */
+export function manageLink(origin: string, sid: string, mt: string): string {
+  const fragment = `${PROTOCOL_VERSION}.${sid}.${mt}`
+  parseManageFragment(fragment)
+  return `${trimOrigin(origin)}${MANAGE_PATH}#${fragment}`
+}
+
+export function parseManageFragment(hash: string): { sid: string; mt: string } {
+  const [sid, mt] = parseFragment(hash, [SID_BYTES, TOKEN_BYTES], 'manage link')
+  return { sid: encodeB64u(sid!), mt: encodeB64u(mt!) }
+}
+
+export function parseManageLink(url: string): { origin: string; sid: string; mt: string } {
+  const { origin, hash } = splitLink(url, MANAGE_PATH, 'manage link')
+  return { origin, ...parseManageFragment(hash) }
+}

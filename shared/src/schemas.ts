@@ -1,0 +1,130 @@
+/**
+ * One zod schema per API payload (protocol.md §7). The server validates requests with
+ * them, the web app and the CLI parse responses with them; types come from `z.infer`.
+ *
+ * Binary fields stay base64url strings here; validation is O(length) with no decoding,
+ * and the server decodes each field once, where it uses it.
+ */
+import { z } from 'zod'
+import { b64uLength, isCanonicalB64u } from './base64url.ts'
+import { ATTEMPTS, CT_LENGTHS, SID_BYTES, STATUS_BATCH_MAX, TOKEN_BYTES, TTL, VIEWS } from './limits.ts'
+
+function b64u(bytes: number, what: string) {
+  return z
+    .string()
+    .length(b64uLength(bytes), `${what} must be ${bytes} bytes of base64url (${b64uLength(bytes)} characters)`)
+    .refine(isCanonicalB64u, `${what} must be canonical base64url`)
+}
+
+const CT_CHAR_LENGTHS = new Set(CT_LENGTHS.map(b64uLength))
+
+export const Sid = b64u(SID_BYTES, 'sid')
+export const Token = (what: string) => b64u(TOKEN_BYTES, what)
+
+/** Header bytes (2 or 24); the server checks shape only, clients check the content. */
+export const Hdr = z
+  .string()
+  .refine((s) => (s.length === 3 || s.length === 32) && isCanonicalB64u(s), 'hdr must be a 2- or 24-byte header in base64url')
+
+export const Ct = z
+  .string()
+  .refine((s) => CT_CHAR_LENGTHS.has(s.length), `ct length must be one of ${CT_LENGTHS.join(', ')} bytes`)
+  .refine(isCanonicalB64u, 'ct must be canonical base64url')
+
+const IsoTime = z.string().describe('ISO 8601 time')
+
+export const CreateSecretRequest = z.strictObject({
+  v: z.literal(1),
+  sid: Sid,
+  hdr: Hdr,
+  ct: Ct,
+  av: Token('av'),
+  rv: Token('rv'),
+  mv: Token('mv'),
+  ttl: z.int().min(TTL.minSeconds).describe('seconds until the secret expires'),
+  maxViews: z.int().min(1).default(1),
+})
+export const CreateSecretResponse = z.strictObject({ sid: Sid, expiresAt: IsoTime })
+
+export const MetaRequest = z.strictObject({ sid: Sid, acc: Token('acc') })
+export const MetaResponse = z.strictObject({ hdr: Hdr, viewsLeft: z.int().min(1), expiresAt: IsoTime })
+
+export const RevealRequest = z.strictObject({ sid: Sid, acc: Token('acc'), rev: Token('rev') })
+export const RevealResponse = z.strictObject({ ct: Ct, viewsLeft: z.int().min(0) })
+
+export const SecretState = z.enum(['active', 'viewed', 'expired', 'burned'])
+export const BurnReason = z.enum(['creator', 'recipient', 'attempts'])
+
+export const SecretStatus = z.strictObject({
+  state: SecretState,
+  burnReason: BurnReason.optional(),
+  views: z.int().min(0),
+  maxViews: z.int().min(1),
+  failedAttempts: z.int().min(0),
+  createdAt: IsoTime,
+  expiresAt: IsoTime,
+  endedAt: IsoTime.optional(),
+})
+
+export const ManageRef = z.strictObject({ sid: Sid, mt: Token('mt') })
+export const StatusBatchRequest = z.strictObject({
+  items: z.array(ManageRef).min(1).max(STATUS_BATCH_MAX, `at most ${STATUS_BATCH_MAX} items per request`),
+})
+export const StatusRequest = z.union([ManageRef, StatusBatchRequest])
+export const StatusBatchResponse = z.strictObject({ items: z.array(SecretStatus.nullable()) })
+export const StatusResponse = z.union([SecretStatus, StatusBatchResponse])
+
+export const BurnRequest = z.union([ManageRef, z.strictObject({ sid: Sid, acc: Token('acc') })])
+export const BurnResponse = z.strictObject({ state: z.literal('burned') })
+
+/** GET /api/v1/config: the server's limits, so clients bound their forms instead of meeting a 400. */
+export const ServerLimits = z.strictObject({
+  maxTtlSeconds: z.int().min(TTL.minSeconds),
+  maxViews: z.int().min(1),
+  maxFailedAttempts: z.int().min(1),
+  allowHttpRedirects: z.boolean(),
+})
+
+/** What a stock server enforces: for clients to use until, or unless, the server says. */
+export const DEFAULT_SERVER_LIMITS: z.infer<typeof ServerLimits> = Object.freeze({
+  maxTtlSeconds: TTL.defaultMaxSeconds,
+  maxViews: VIEWS.defaultMax,
+  maxFailedAttempts: ATTEMPTS.default,
+  allowHttpRedirects: false,
+})
+
+export const ErrorCode = z.enum([
+  'invalid_request',
+  'not_found',
+  'gone',
+  'wrong_passphrase',
+  'conflict',
+  'payload_too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  'unavailable',
+  'internal',
+])
+export const ErrorBody = z.object({
+  error: ErrorCode,
+  message: z.string(),
+  state: SecretState.optional(),
+  attemptsLeft: z.int().min(0).optional(),
+})
+
+export type CreateSecretRequest = z.input<typeof CreateSecretRequest>
+export type CreateSecretResponse = z.infer<typeof CreateSecretResponse>
+export type MetaRequest = z.infer<typeof MetaRequest>
+export type MetaResponse = z.infer<typeof MetaResponse>
+export type RevealRequest = z.infer<typeof RevealRequest>
+export type RevealResponse = z.infer<typeof RevealResponse>
+export type SecretState = z.infer<typeof SecretState>
+export type BurnReason = z.infer<typeof BurnReason>
+export type SecretStatus = z.infer<typeof SecretStatus>
+export type ManageRef = z.infer<typeof ManageRef>
+export type StatusBatchRequest = z.infer<typeof StatusBatchRequest>
+export type StatusBatchResponse = z.infer<typeof StatusBatchResponse>
+export type BurnRequest = z.infer<typeof BurnRequest>
+export type ServerLimits = z.infer<typeof ServerLimits>
+export type ErrorCode = z.infer<typeof ErrorCode>
+export type ErrorBody = z.infer<typeof ErrorBody>

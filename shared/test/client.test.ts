@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest'
+import { ApiError, createClient, encodeB64u, randomBytes } from '@burnlink/shared'
+
+const sid = encodeB64u(randomBytes(16))
+const acc = encodeB64u(randomBytes(32))
+const mt = encodeB64u(randomBytes(32))
+
+type Call = { url: string; init: RequestInit }
+
+/** A fetch that records each call and answers with one canned response. */
+function stub(respond: () => Response | Promise<Response>) {
+  const calls: Call[] = []
+  const fetch = async (url: RequestInfo | URL, init?: RequestInit) => {
+    calls.push({ url: String(url), init: init ?? {} })
+    return respond()
+  }
+  return { calls, client: createClient({ baseUrl: 'https://burn.example/', fetch }) }
+}
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
+
+async function apiError(call: Promise<unknown>): Promise<ApiError> {
+  const err = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  if (!(err instanceof ApiError)) throw new Error(`expected an ApiError, got ${String(err)}`)
+  return err
+}
+
+describe('client requests', () => {
+  it('POSTs JSON without credentials or caching, and no id in the URL', async () => {
+    const { calls, client } = stub(() => json(200, { hdr: 'AQA', viewsLeft: 1, expiresAt: '2030-01-01T00:00:00.000Z' }))
+    expect(await client.meta({ sid, acc })).toEqual({ hdr: 'AQA', viewsLeft: 1, expiresAt: '2030-01-01T00:00:00.000Z' })
+    const [call] = calls
+    expect(call!.url).toBe('https://burn.example/api/v1/secrets/meta')
+    expect(call!.init).toMatchObject({ method: 'POST', cache: 'no-store', credentials: 'same-origin' })
+    expect(new Headers(call!.init.headers).get('content-type')).toBe('application/json')
+    expect(JSON.parse(String(call!.init.body))).toEqual({ sid, acc })
+  })
+
+  it.each([
+    ['create', '/api/v1/secrets'],
+    ['reveal', '/api/v1/secrets/reveal'],
+    ['status', '/api/v1/secrets/status'],
+    ['burn', '/api/v1/secrets/burn'],
+  ] as const)('%s goes to %s', async (method, path) => {
+    const { calls, client } = stub(() => json(500, {}))
+    await apiError((client[method] as (body: unknown) => Promise<unknown>)({ sid, mt }))
+    expect(new URL(calls[0]!.url).pathname).toBe(path)
+  })
+
+  it('sends a status batch as items and returns the items', async () => {
+    const status = { state: 'active', views: 0, maxViews: 1, failedAttempts: 0, createdAt: 'a', expiresAt: 'b' }
+    const { calls, client } = stub(() => json(200, { items: [status, null] }))
+    expect(await client.statusBatch([{ sid, mt }, { sid, mt }])).toEqual([status, null])
+    expect(JSON.parse(String(calls[0]!.init.body))).toEqual({ items: [{ sid, mt }, { sid, mt }] })
+  })
+})
+
+describe('client errors', () => {
+  it('carries code, message and attemptsLeft from a 401', async () => {
+    const { client } = stub(() => json(401, { error: 'wrong_passphrase', message: 'Wrong passphrase.', attemptsLeft: 2 }))
+    const err = await apiError(client.reveal({ sid, acc, rev: acc }))
+    expect(err).toMatchObject({ status: 401, code: 'wrong_passphrase', message: 'Wrong passphrase.', attemptsLeft: 2 })
+  })
+
+  it('carries the state from a 410', async () => {
+    const { client } = stub(() => json(410, { error: 'gone', message: 'Already viewed.', state: 'viewed' }))
+    expect(await apiError(client.meta({ sid, acc }))).toMatchObject({ status: 410, code: 'gone', state: 'viewed' })
+  })
+
+  it.each([
+    [503, 'unavailable'],
+    [502, 'unavailable'],
+    [500, 'internal'],
+    [429, 'rate_limited'],
+    [413, 'payload_too_large'],
+    [418, 'internal'],
+  ])('maps a bare %i from a proxy to %s', async (status, code) => {
+    const { client } = stub(() => new Response('<html>oops</html>', { status }))
+    expect(await apiError(client.meta({ sid, acc }))).toMatchObject({ status, code })
+  })
+
+  it('reports an unreachable server as a network error', async () => {
+    const { client } = stub(() => Promise.reject(new TypeError('fetch failed')))
+    expect(await apiError(client.meta({ sid, acc }))).toMatchObject({ status: 0, code: 'network' })
+  })
+
+  it('refuses a success body that does not match the schema', async () => {
+    const { client } = stub(() => json(200, { ct: 'short', viewsLeft: 0 }))
+    expect(await apiError(client.reveal({ sid, acc, rev: acc }))).toMatchObject({ status: 200, code: 'internal' })
+  })
+})
