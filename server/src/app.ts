@@ -1,0 +1,74 @@
+/**
+ * The app factory: everything the service does, with no environment, no timers and no
+ * listening. main.ts wires it to the process; tests drive it with `inject()`.
+ */
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
+import { validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod'
+import type { Redis } from 'ioredis'
+import { MAX_CT_BYTES, b64uLength } from '@burnlink/shared'
+import type { Config } from './config.ts'
+import errorHandler from './plugins/error-handler.ts'
+import openapi from './plugins/openapi.ts'
+import rateLimit from './plugins/rate-limit.ts'
+import requestLog from './plugins/request-log.ts'
+import security from './plugins/security.ts'
+import webPlugin from './plugins/web.ts'
+import healthRoutes from './routes/health.ts'
+import limitsRoutes from './routes/limits.ts'
+import secretRoutes from './routes/secrets.ts'
+import type { Store } from './store/store.ts'
+
+export interface AppOptions {
+  config: Config
+  store: Store
+  /** A pino logger; omitted in tests, where the app logs nothing. */
+  logger?: FastifyBaseLogger
+  /** The Redis behind the store, if any: rate limits are kept there so they hold across instances. */
+  redis?: Redis
+}
+
+/**
+ * The largest valid request is a create with the largest ciphertext: its base64url plus
+ * the other fields, which are a few hundred bytes. Anything bigger is refused with 413
+ * before it is read into memory.
+ */
+export const BODY_LIMIT = b64uLength(MAX_CT_BYTES) + 1024
+
+/** Fastify's types lack the hop-count form that proxy-addr itself understands. */
+function trustProxy(setting: Config['trustProxy']) {
+  const hops = setting
+  return typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops
+}
+
+export async function buildApp({ config, store, logger, redis }: AppOptions) {
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    // Fastify's request logging prints URLs and headers; request-log.ts logs a safe subset.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: trustProxy(config.trustProxy),
+    bodyLimit: BODY_LIMIT,
+    // Request ids from headers could be attacker-chosen strings in our logs.
+    requestIdHeader: false,
+  }).withTypeProvider<ZodTypeProvider>()
+
+  app.setValidatorCompiler(validatorCompiler)
+  // Responses are built from already-validated values by our own code, and the clients
+  // parse every response with the shared schemas; re-validating a 64 KiB ciphertext on
+  // the way out would only cost time. The response schemas still document the API.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data))
+  // JSON only: a text/plain body is a client mistake that deserves 415, not a zod error.
+  app.removeContentTypeParser(['text/plain'])
+
+  await app.register(rateLimit, { redis })
+  await app.register(errorHandler, { notFoundPerMinute: config.rateLimit.readPerMinute })
+  await app.register(security)
+  await app.register(requestLog)
+  await app.register(openapi)
+  await app.register(secretRoutes, { prefix: '/api/v1/secrets', store, config })
+  await app.register(limitsRoutes, { prefix: '/api/v1', config })
+  await app.register(healthRoutes, { store })
+  if (config.webRoot) await app.register(webPlugin, { root: config.webRoot })
+  return app
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>

@@ -1,0 +1,81 @@
+/**
+ * Server configuration: parsed once, from the environment, by zod, at boot. Every bad
+ * variable is reported in one error so an operator fixes them all in one go. Nothing here
+ * is secret, so nothing needs a "fail closed" default.
+ */
+import { z } from 'zod'
+import { ATTEMPTS, TTL, VIEWS } from '@burnlink/shared'
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int(`must be a whole number`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+/**
+ * TRUST_PROXY as Fastify's `trustProxy` understands it: false (default: the socket address
+ * is the client), true (trust every proxy), a hop count, or a list of proxy addresses/CIDRs.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((v): boolean | number | string[] => {
+    if (/^(true|yes)$/i.test(v)) return true
+    if (/^(false|no|)$/i.test(v)) return false
+    if (/^\d+$/.test(v)) return Number(v)
+    return v.split(',').map((s) => s.trim()).filter(Boolean)
+  })
+
+const EnvSchema = z
+  .object({
+    PORT: int(0, 65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    REDIS_URL: z
+      .url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' })
+      .optional(),
+    MAX_TTL_SECONDS: int(TTL.minSeconds).default(TTL.defaultMaxSeconds),
+    MAX_VIEWS: int(1, 10_000).default(VIEWS.defaultMax),
+    MAX_FAILED_ATTEMPTS: int(ATTEMPTS.min, ATTEMPTS.max).default(ATTEMPTS.default),
+    STATUS_RETENTION_SECONDS: int(0).default(7 * 24 * 3600),
+    TRUST_PROXY: trustProxy.default(false),
+    ALLOW_HTTP_REDIRECTS: bool.default(false),
+    RATE_LIMIT_CREATE_PER_MINUTE: int(1).default(30),
+    RATE_LIMIT_READ_PER_MINUTE: int(1).default(120),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    WEB_ROOT: z.string().min(1).optional(),
+  })
+  .transform((env) => ({
+    port: env.PORT,
+    host: env.HOST,
+    redisUrl: env.REDIS_URL,
+    maxTtlSeconds: env.MAX_TTL_SECONDS,
+    maxViews: env.MAX_VIEWS,
+    maxFailedAttempts: env.MAX_FAILED_ATTEMPTS,
+    statusRetentionSeconds: env.STATUS_RETENTION_SECONDS,
+    trustProxy: env.TRUST_PROXY,
+    allowHttpRedirects: env.ALLOW_HTTP_REDIRECTS,
+    rateLimit: { createPerMinute: env.RATE_LIMIT_CREATE_PER_MINUTE, readPerMinute: env.RATE_LIMIT_READ_PER_MINUTE },
+    logLevel: env.LOG_LEVEL,
+    webRoot: env.WEB_ROOT,
+  }))
+
+export type Config = Readonly<z.output<typeof EnvSchema>>
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+}
+
+/** Empty strings count as unset, as they do in most .env tooling. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = EnvSchema.safeParse(present)
+  if (parsed.success) return Object.freeze(parsed.data)
+  const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}=${JSON.stringify(present[String(i.path[0])] ?? '')}: ${i.message}`)
+  throw new ConfigError(`Invalid configuration; fix these environment variables:\n${lines.join('\n')}`)
+}
+
+/** Defaults for tests and embedding: the same parse, so the two cannot drift. */
+export function defaultConfig(overrides: Partial<Config> = {}): Config {
+  return Object.freeze({ ...loadConfig({}), ...overrides })
+}

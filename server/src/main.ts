@@ -1,0 +1,46 @@
+/**
+ * The process entry: environment -> config -> store -> app -> listen, and a graceful
+ * shutdown that lets accepted requests finish before closing the store. The only file that
+ * touches `process`.
+ */
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import closeWithGrace from 'close-with-grace'
+import pino from 'pino'
+import { buildApp } from './app.ts'
+import { ConfigError, loadConfig } from './config.ts'
+import { openStore } from './store/open-store.ts'
+
+/** The built SPA sits beside the server bundle in the repo and in the Docker image. */
+const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url))
+
+function readConfig() {
+  const webRoot = existsSync(`${DEFAULT_WEB_ROOT}/index.html`) ? DEFAULT_WEB_ROOT : undefined
+  try {
+    return loadConfig({ WEB_ROOT: webRoot, ...process.env })
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    process.stderr.write(`${err.message}\n`)
+    process.exit(1)
+  }
+}
+
+const config = readConfig()
+const logger = pino({ level: config.logLevel })
+if (!config.webRoot) logger.warn('no built web app found (run `npm run build -w web`): serving the API only')
+const { store, redis } = openStore(config, logger)
+const app = await buildApp({ config, store, logger, redis })
+
+closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  if (err) logger.error({ err }, 'shutting down after an error')
+  else logger.info({ signal }, 'shutting down')
+  await app.close()
+  await store.close()
+})
+
+try {
+  await app.listen({ port: config.port, host: config.host })
+} catch (err) {
+  logger.fatal({ err }, 'could not listen')
+  process.exit(1)
+}

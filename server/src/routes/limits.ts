@@ -1,0 +1,19 @@
+/**
+ * The server's limits, so clients can bound their forms and options instead of learning
+ * them from a 400. Public, cacheable information; no secret state.
+ */
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
+import { ServerLimits } from '@burnlink/shared'
+import type { Config } from '../config.ts'
+
+const limitsRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
+  const body: ServerLimits = {
+    maxTtlSeconds: config.maxTtlSeconds,
+    maxViews: config.maxViews,
+    maxFailedAttempts: config.maxFailedAttempts,
+    allowHttpRedirects: config.allowHttpRedirects,
+  }
+  app.get('/config', { schema: { response: { 200: ServerLimits } } }, async () => body)
+}
+
+export default limitsRoutes

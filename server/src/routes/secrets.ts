@@ -1,0 +1,135 @@
+/**
+ * The secret API (protocol.md §7). Every endpoint is a POST with the ids and tokens in the
+ * JSON body, never in the URL, so access logs, proxies and Referer headers carry nothing.
+ *
+ * The server never sees a token's preimage relationship to the key: it hashes each token
+ * it receives and lets the store compare digests. Shape checks here (lengths, canonical
+ * base64url, ct size buckets) are input hygiene, not a security boundary: only the
+ * recipient's browser can tell whether a ciphertext is genuine.
+ */
+import { createHash } from 'node:crypto'
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
+import {
+  BurnRequest,
+  BurnResponse,
+  CreateSecretRequest,
+  CreateSecretResponse,
+  ErrorBody,
+  MetaRequest,
+  MetaResponse,
+  RevealRequest,
+  RevealResponse,
+  SID_BYTES,
+  StatusRequest,
+  StatusResponse,
+  TOKEN_BYTES,
+  decodeB64u,
+  encodeB64u,
+  type SecretStatus as SecretStatusBody,
+} from '@burnlink/shared'
+import type { Config } from '../config.ts'
+import { AppError, gone, invalidRequest, notFound, wrongPassphrase } from '../errors.ts'
+import type { StatusRecord, Store } from '../store/store.ts'
+
+export interface SecretRoutesOptions {
+  store: Store
+  config: Config
+}
+
+/** SHA-256 of a base64url token: the verifier the store compares against. */
+function verifier(token: string): Uint8Array {
+  return createHash('sha256').update(decodeB64u(token, TOKEN_BYTES)).digest()
+}
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+const ERROR_MEANINGS: Record<number, string> = {
+  400: 'invalid_request: malformed JSON, unknown fields, wrong lengths, non-canonical base64url, limits',
+  401: 'wrong_passphrase: the reveal token did not match; carries attemptsLeft',
+  404: 'not_found: unknown sid or wrong token (identical bytes for both)',
+  409: 'conflict: a secret with this sid exists',
+  410: 'gone: the secret ended; carries state',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type: send application/json',
+  429: 'rate_limited: see Retry-After',
+  503: 'unavailable: storage unreachable or full; retry later',
+}
+/** Response schemas for the OpenAPI document; the error handler produces the bodies. */
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [s, ErrorBody.describe(ERROR_MEANINGS[s] ?? 'error')]))
+const COMMON = [400, 413, 415, 429, 503]
+
+function statusBody(r: StatusRecord): SecretStatusBody {
+  return {
+    state: r.state,
+    ...(r.burnReason && { burnReason: r.burnReason }),
+    views: r.views,
+    maxViews: r.maxViews,
+    failedAttempts: r.failedAttempts,
+    createdAt: iso(r.createdAt),
+    expiresAt: iso(r.expiresAt),
+    ...(r.endedAt !== undefined && { endedAt: iso(r.endedAt) }),
+  }
+}
+
+const secretRoutes: FastifyPluginAsyncZod<SecretRoutesOptions> = async (app, { store, config }) => {
+  const perMinute = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } })
+  const create = perMinute(config.rateLimit.createPerMinute)
+  const read = perMinute(config.rateLimit.readPerMinute)
+
+  // '' rather than '/': the protocol's path has no trailing slash.
+  app.post('', { config: create, schema: { body: CreateSecretRequest, response: { 201: CreateSecretResponse, ...errors(...COMMON, 409) } } }, async (req, reply) => {
+    const b = req.body
+    if (b.ttl > config.maxTtlSeconds) throw invalidRequest(`ttl must be at most ${config.maxTtlSeconds} seconds on this server`)
+    if (b.maxViews > config.maxViews) throw invalidRequest(`maxViews must be at most ${config.maxViews} on this server`)
+    decodeB64u(b.sid, SID_BYTES)
+    const result = await store.create({
+      sid: b.sid,
+      hdr: decodeB64u(b.hdr),
+      ct: decodeB64u(b.ct),
+      av: decodeB64u(b.av, TOKEN_BYTES),
+      rv: decodeB64u(b.rv, TOKEN_BYTES),
+      mv: decodeB64u(b.mv, TOKEN_BYTES),
+      ttlSeconds: b.ttl,
+      maxViews: b.maxViews,
+    })
+    if (result.kind === 'exists') throw new AppError(409, 'conflict', 'A secret with this id already exists; create a new link key.')
+    return reply.code(201).send({ sid: b.sid, expiresAt: iso(result.expiresAt) })
+  })
+
+  app.post('/meta', { config: read, schema: { body: MetaRequest, response: { 200: MetaResponse, ...errors(...COMMON, 404, 410) } } }, async (req) => {
+    const r = await store.meta(req.body.sid, verifier(req.body.acc))
+    if (r.kind === 'not_found') throw notFound()
+    if (r.kind === 'gone') throw gone(r.state)
+    return { hdr: encodeB64u(r.hdr), viewsLeft: r.viewsLeft, expiresAt: iso(r.expiresAt) }
+  })
+
+  app.post('/reveal', { config: read, schema: { body: RevealRequest, response: { 200: RevealResponse, ...errors(...COMMON, 401, 404, 410) } } }, async (req) => {
+    const r = await store.reveal(req.body.sid, verifier(req.body.acc), verifier(req.body.rev))
+    if (r.kind === 'not_found') throw notFound()
+    if (r.kind === 'gone') throw gone(r.state)
+    if (r.kind === 'wrong') throw wrongPassphrase(r.attemptsLeft)
+    return { ct: encodeB64u(r.ct), viewsLeft: r.viewsLeft }
+  })
+
+  app.post('/status', { config: read, schema: { body: StatusRequest, response: { 200: StatusResponse, ...errors(...COMMON, 404) } } }, async (req) => {
+    const body = req.body
+    const items = 'items' in body ? body.items : [body]
+    const records = await store.status(items.map((i) => ({ sid: i.sid, mv: verifier(i.mt) })))
+    if ('items' in body) return { items: records.map((r) => (r ? statusBody(r) : null)) }
+    const [record] = records
+    if (!record) throw notFound()
+    return statusBody(record)
+  })
+
+  app.post('/burn', { config: read, schema: { body: BurnRequest, response: { 200: BurnResponse, ...errors(...COMMON, 404, 410) } } }, async (req) => {
+    const body = req.body
+    const auth = 'mt' in body ? { mv: verifier(body.mt) } : { av: verifier(body.acc) }
+    const r = await store.burn(body.sid, auth)
+    if (r.kind === 'not_found') throw notFound()
+    if (r.kind === 'gone') throw gone(r.state)
+    return { state: 'burned' as const }
+  })
+}
+
+export default secretRoutes
