@@ -1,0 +1,73 @@
+/**
+ * Exit codes are the CLI's contract with scripts, so every failure ends up here and is
+ * turned into one code and one sentence in plain words.
+ */
+import { ApiError, ProtocolError } from '@burnlink/shared'
+import type { SecretState } from '@burnlink/shared'
+
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  notFound: 3,
+  gone: 4,
+  wrongPassphrase: 5,
+  unavailable: 6,
+} as const
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
+
+/** A failure whose code and message are already decided. */
+export class CliError extends Error {
+  override readonly name = 'CliError'
+  constructor(
+    readonly code: ExitCode,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export const usageError = (message: string) => new CliError(ExitCode.usage, message)
+
+const GONE: Readonly<Record<SecretState, string>> = {
+  active: 'this secret is no longer available',
+  viewed: 'this secret was already viewed: it has been opened as many times as its creator allowed',
+  expired: 'this secret has expired and was deleted unread',
+  burned: 'this secret was burned: by its creator, a recipient, or after too many wrong passphrases',
+}
+
+function fromApi(e: ApiError, server: string): CliError {
+  switch (e.code) {
+    case 'network':
+      return new CliError(ExitCode.unavailable, `could not reach the server at ${server}`)
+    case 'unavailable':
+      return new CliError(ExitCode.unavailable, `the server at ${server} is unavailable right now; try again in a moment`)
+    case 'not_found':
+      return new CliError(ExitCode.notFound, 'no secret found for this link: it never existed, or its record is gone')
+    case 'gone':
+      return new CliError(ExitCode.gone, GONE[e.state ?? 'active'])
+    case 'wrong_passphrase':
+      return new CliError(
+        ExitCode.wrongPassphrase,
+        e.attemptsLeft === 0
+          ? 'wrong passphrase, and that was the last attempt: the secret is now burned'
+          : `wrong passphrase: ${e.attemptsLeft ?? 'some'} attempt(s) left before the secret is burned`,
+      )
+    case 'rate_limited':
+      return new CliError(ExitCode.failure, 'the server asks to slow down: wait a minute, then try again')
+    default:
+      return new CliError(ExitCode.failure, `the server refused the request: ${e.message}`)
+  }
+}
+
+/** `server` is the origin the command talked to, named in network failures. */
+export function toCliError(e: unknown, server = 'the given address'): CliError {
+  if (e instanceof CliError) return e
+  if (e instanceof ApiError) return fromApi(e, server)
+  if (e instanceof ProtocolError) {
+    return e.reason === 'link'
+      ? usageError(e.message)
+      : new CliError(ExitCode.failure, `this secret cannot be opened: ${e.message}`)
+  }
+  return new CliError(ExitCode.failure, e instanceof Error ? e.message : String(e))
+}

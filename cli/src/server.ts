@@ -1,0 +1,57 @@
+/**
+ * Which server to talk to and how. For get, status and burn the origin comes from the
+ * link itself; the key never leaves this process, only tokens derived from it do.
+ */
+import { ApiError, DEFAULT_SERVER_LIMITS, createClient } from '@burnlink/shared'
+import type { Client, ServerLimits } from '@burnlink/shared'
+import { toCliError, usageError } from './exit.ts'
+
+export const DEFAULT_SERVER = 'http://localhost:3000'
+const REQUEST_TIMEOUT_MS = 30_000
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname)
+}
+
+/**
+ * The server base (origin plus any path prefix), refusing plain http beyond this machine:
+ * tokens and ciphertext would cross the network readable by anyone on the path.
+ */
+export function checkServer(url: string, { insecure = false } = {}): string {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw usageError(`not a server address: "${url}"`)
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw usageError(`the server address must start with https:// (got "${url}")`)
+  if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname) && !insecure) {
+    throw usageError(`refusing plain http to ${parsed.host}: anyone on the network could read and use the traffic. Use https, or --insecure if you really mean it`)
+  }
+  return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '')
+}
+
+// The API never redirects; following one could carry tokens to another host or to plain http.
+const timedFetch: typeof fetch = (input, init) =>
+  fetch(input, { ...init, redirect: 'error', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
+
+export const clientFor = (server: string): Client => createClient({ baseUrl: server, fetch: timedFetch })
+
+/** An unreachable server fails here, before any work; an older one without the route gets defaults. */
+export async function fetchLimits(server: string): Promise<ServerLimits> {
+  try {
+    return await clientFor(server).limits()
+  } catch (e) {
+    if (e instanceof ApiError && e.status !== 0 && e.code !== 'unavailable') return DEFAULT_SERVER_LIMITS
+    throw e
+  }
+}
+
+/** Names the server in every failure that happens while talking to it. */
+export async function withServer<T>(server: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (e) {
+    throw toCliError(e, server)
+  }
+}

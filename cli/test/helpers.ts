@@ -1,0 +1,76 @@
+/**
+ * Runs the built CLI as a child process, the way a shell would. Detached: the child gets
+ * its own session without a controlling terminal, so nothing can fall back to prompting
+ * on the terminal the tests happen to run in.
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll } from 'vitest'
+import { startTestServer } from '../../tests/helpers/server.ts'
+
+export const CLI = fileURLToPath(new URL('../dist/burnlink.js', import.meta.url))
+const BUILD = fileURLToPath(new URL('../build.mjs', import.meta.url))
+
+function buildCli(): void {
+  execFileSync(process.execPath, [BUILD], { stdio: 'inherit' })
+}
+
+/** Builds the CLI and starts a server (memory store) for one test file. */
+export function useCliAndServer(): { readonly url: string } {
+  let server: Awaited<ReturnType<typeof startTestServer>> | undefined
+  beforeAll(async () => {
+    buildCli()
+    server = await startTestServer()
+  }, 60_000)
+  afterAll(() => server?.close())
+  return {
+    get url() {
+      if (!server) throw new Error('the test server is not running')
+      return server.url
+    },
+  }
+}
+
+export interface CliResult {
+  code: number | null
+  stdout: Buffer
+  stderr: string
+  /** stdout as UTF-8, for the common case. */
+  out: string
+}
+
+export function runCli(args: string[], { input, env = {} }: { input?: string | Uint8Array; env?: Record<string, string> } = {}): Promise<CliResult> {
+  const { BURNLINK_SERVER: _ignored, ...inherited } = process.env
+  const child = spawn(process.execPath, [CLI, ...args], { detached: true, env: { ...inherited, ...env }, stdio: 'pipe' })
+  const stdout: Buffer[] = []
+  const stderr: Buffer[] = []
+  child.stdout.on('data', (c: Buffer) => stdout.push(c))
+  child.stderr.on('data', (c: Buffer) => stderr.push(c))
+  child.stdin.end(input)
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      const out = Buffer.concat(stdout)
+      resolve({ code, stdout: out, stderr: Buffer.concat(stderr).toString('utf8'), out: out.toString('utf8') })
+    })
+  })
+}
+
+/** A file in a fresh temporary directory. */
+export function tempFile(name: string, content: string | Uint8Array): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'burnlink-cli-')), name)
+  writeFileSync(path, content)
+  return path
+}
+
+/** Sends `text` and returns the secret and manage links. */
+export async function sendJson(server: string, args: string[] = [], input?: string | Uint8Array) {
+  const r = await runCli(['send', '--server', server, '--json', ...args], { input })
+  if (r.code !== 0) throw new Error(`send failed (${r.code}): ${r.stderr}`)
+  return JSON.parse(r.out) as { link: string; manageLink: string; sid: string; expiresAt: string }
+}
