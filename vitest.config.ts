@@ -22,6 +22,26 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'reliability',
+          include: ['tests/reliability/**/*.test.ts'],
+          globalSetup: ['tests/helpers/global-redis.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+          // These start and kill their own Redis and server processes; one file at a time
+          // keeps two cores from turning timing assertions into noise.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'cluster',
+          include: ['tests/cluster/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],
           globalSetup: ['tests/helpers/global-redis.ts'],
