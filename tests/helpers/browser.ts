@@ -1,0 +1,180 @@
+/**
+ * Real Chromium for the browser tests: Debian's `chromium` driven by playwright-core (no
+ * downloaded browser). Each "person" is its own browser context: separate cookies, storage
+ * and cache, as separate profiles would be. Every request, console error, page error and CSP
+ * violation of a person is recorded so tests can assert on what left the browser.
+ */
+import { execFileSync } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
+import { ARGON2, createClient, PayloadType, prepareSecret, type PrepareSecretOptions } from '@burnlink/shared'
+import { startTestServer, type TestServerOptions } from './server.ts'
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const WEB = join(ROOT, 'web')
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+const INSTALL_HINT = `no Chromium at ${CHROMIUM_PATH}: install it with "sudo apt-get install chromium" (or set CHROMIUM_PATH)`
+
+/**
+ * Whether the browser suite can run. In CI a missing browser is a failure, never a skip;
+ * elsewhere the suite skips with a line nobody can miss.
+ */
+export function hasChromium(): boolean {
+  if (existsSync(CHROMIUM_PATH)) return true
+  if (process.env.CI) throw new Error(`browser tests cannot run in CI: ${INSTALL_HINT}`)
+  console.warn(`\n!!! SKIPPING the browser tests: ${INSTALL_HINT}\n`)
+  return false
+}
+
+function newestMtime(path: string): number {
+  const stat = statSync(path)
+  if (!stat.isDirectory()) return stat.mtimeMs
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))))
+}
+
+/** Builds web/dist when it is missing or older than any source it is built from. */
+export function ensureWebBuilt(): void {
+  const built = join(WEB, 'dist', 'index.html')
+  const sources = [join(WEB, 'src'), join(WEB, 'index.html'), join(WEB, 'vite.config.ts'), join(ROOT, 'shared', 'src')]
+  if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newestMtime))) return
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: WEB,
+    stdio: 'inherit',
+  })
+}
+
+export function launchChromium(): Promise<Browser> {
+  // launch() gives the browser a fresh temporary profile of its own and deletes it on close.
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  })
+}
+
+export interface RecordedRequest {
+  url: string
+  method: string
+  headers: Record<string, string>
+  body: string
+}
+
+export interface Person {
+  context: BrowserContext
+  page: Page
+  /** Every request of the context, pages and workers alike; complete after `settle()`. */
+  requests: RecordedRequest[]
+  cspViolations: string[]
+  consoleErrors: string[]
+  pageErrors: string[]
+  settle(): Promise<void>
+}
+
+/**
+ * Playwright's init scripts are injected by the browser itself (DevTools protocol), not as
+ * inline <script> elements, so this listener runs even under `script-src 'self'`.
+ */
+function reportViolations(): void {
+  document.addEventListener('securitypolicyviolation', (e) => {
+    console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`)
+  })
+}
+
+export async function newPerson(browser: Browser, options: { width?: number; colorScheme?: 'light' | 'dark' } = {}): Promise<Person> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1100, height: 900 },
+    colorScheme: options.colorScheme ?? 'light',
+  })
+  await context.addInitScript(reportViolations)
+  const pending: Promise<unknown>[] = []
+  const person: Omit<Person, 'page'> = {
+    context,
+    requests: [],
+    cspViolations: [],
+    consoleErrors: [],
+    pageErrors: [],
+    settle: async () => void (await Promise.all(pending)),
+  }
+  context.on('request', (request) => {
+    pending.push(
+      request.allHeaders().then((headers) => {
+        person.requests.push({ url: request.url(), method: request.method(), headers, body: request.postData() ?? '' })
+      }),
+    )
+  })
+  context.on('console', (message) => {
+    if (message.type() !== 'error') return
+    const text = message.text()
+    ;(text.startsWith('CSP violation') ? person.cspViolations : person.consoleErrors).push(text)
+  })
+  context.on('weberror', (error) => person.pageErrors.push(String(error.error())))
+  return { ...person, page: await context.newPage() }
+}
+
+export interface BrowserSuite {
+  readonly browser: Browser
+  /** The test server's origin, e.g. http://127.0.0.1:41234 */
+  readonly url: string
+}
+
+/**
+ * One built app, one server and one Chromium per test file, torn down after it. Call inside
+ * a `describe`; the returned object is filled in by `beforeAll`.
+ */
+export function useBrowserSuite(options: TestServerOptions = {}): BrowserSuite {
+  let browser: Browser | undefined
+  let server: Awaited<ReturnType<typeof startTestServer>> | undefined
+  beforeAll(async () => {
+    ensureWebBuilt()
+    server = await startTestServer(options)
+    browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+  })
+  return {
+    get browser() {
+      if (!browser) throw new Error('the browser suite is not started')
+      return browser
+    },
+    get url() {
+      if (!server) throw new Error('the browser suite is not started')
+      return server.url
+    },
+  }
+}
+
+export type SeedOptions = Partial<Omit<PrepareSecretOptions, 'origin'>>
+
+/**
+ * A secret created from Node with the shared code, as the CLI would: faster than driving the
+ * form when the test is about the recipient's side. Argon2id costs default to the minimum
+ * clients accept, to keep passphrase tests quick.
+ */
+export async function seedSecret(baseUrl: string, options: SeedOptions = {}) {
+  const prepared = await prepareSecret({
+    type: PayloadType.text,
+    text: 'seeded secret',
+    ttl: 3600,
+    maxViews: 1,
+    kdf: { m: ARGON2.minM, t: ARGON2.minT },
+    ...options,
+    origin: baseUrl,
+  })
+  const client = createClient({ baseUrl })
+  await client.create(prepared.request)
+  const ref = { sid: prepared.sid, mt: prepared.mt }
+  return { ...prepared, client, status: () => client.status(ref) }
+}

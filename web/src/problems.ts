@@ -1,0 +1,75 @@
+import { ApiError, ProtocolError } from '@burnlink/shared'
+
+/** Everything that can stop a person from reading or managing a secret, each with its own words. */
+export type ProblemKind =
+  | 'missing'
+  | 'malformed'
+  | 'not_found'
+  | 'viewed'
+  | 'expired'
+  | 'burned'
+  | 'burned_by_attempts'
+  | 'damaged'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'unexpected'
+
+export const PROBLEMS: Readonly<Record<ProblemKind, { title: string; text: string; retry?: true }>> = {
+  missing: {
+    title: 'This address has no key',
+    text: 'A secret link ends with "#1." and a long key. This page removes the key from the address bar once it has read it, so reloading shows this message: open the original link again.',
+  },
+  malformed: {
+    title: 'This link is incomplete or damaged',
+    text: 'Part of the link is missing or was changed, often by copying only part of it. Ask the sender to check the link.',
+  },
+  not_found: {
+    title: 'No secret here',
+    text: 'There is no secret for this link. It may never have existed, or its record is gone.',
+  },
+  viewed: {
+    title: 'This secret was already viewed',
+    text: 'It has been opened as many times as its creator allowed and is gone for good. If you did not open it, tell the sender.',
+  },
+  expired: {
+    title: 'This secret has expired',
+    text: 'Nobody opened it in time, so it was deleted unread. Ask the sender for a new link.',
+  },
+  burned: {
+    title: 'This secret was burned',
+    text: 'It was destroyed before expiry: by its creator, by a recipient, or after too many wrong passphrases.',
+  },
+  burned_by_attempts: {
+    title: 'Too many wrong passphrases',
+    text: 'The secret has been destroyed to protect it. Ask the sender for a new link and the right passphrase.',
+  },
+  damaged: {
+    title: 'This secret cannot be decrypted',
+    text: 'The data does not match the link. The link may be damaged, or the server returned something it should not have.',
+  },
+  rate_limited: {
+    title: 'Too many requests',
+    text: 'The server asks to slow down. Wait a minute, then try again.',
+    retry: true,
+  },
+  unavailable: {
+    title: 'The server is unavailable',
+    text: 'It could not be reached or is having trouble. Nothing was opened or used up: try again in a moment.',
+    retry: true,
+  },
+  unexpected: {
+    title: 'Something went wrong',
+    text: 'The request failed in an unexpected way. Nothing was opened: try again.',
+    retry: true,
+  },
+}
+
+export function problemFrom(error: unknown): ProblemKind {
+  if (error instanceof ProtocolError) return error.reason === 'link' ? 'malformed' : 'damaged'
+  if (!(error instanceof ApiError)) return 'unexpected'
+  if (error.code === 'not_found') return 'not_found'
+  if (error.code === 'gone') return error.state === 'active' || !error.state ? 'burned' : error.state
+  if (error.code === 'rate_limited') return 'rate_limited'
+  if (error.code === 'network' || error.code === 'unavailable' || error.status >= 500) return 'unavailable'
+  return 'unexpected'
+}

@@ -1,0 +1,28 @@
+import { defineConfig } from 'vite'
+import vue from '@vitejs/plugin-vue'
+
+/**
+ * The built page runs under the strict CSP of protocol.md §11, which allows no inline
+ * script or style. Everything Vite would inline is therefore turned off or moved to files.
+ */
+export default defineConfig({
+  plugins: [vue()],
+  build: {
+    outDir: 'dist',
+    assetsDir: 'assets',
+    // Vite inlines a tiny modulepreload polyfill script in index.html; the CSP refuses it
+    // and every browser we target supports modulepreload natively.
+    modulePreload: { polyfill: false },
+    // Small assets would otherwise become data: URLs inside JS/CSS; files keep the CSP simple.
+    assetsInlineLimit: 0,
+    target: 'es2022',
+    // Module bodies run in source order whatever chunk they land in: src/zod-csp.ts must run
+    // before zod, which sits in a chunk shared with the lazy views.
+    rolldownOptions: { output: { strictExecutionOrder: true } },
+  },
+  // ES-module workers can share chunks with the page (the shared protocol code).
+  worker: { format: 'es' },
+  server: {
+    proxy: { '/api': 'http://127.0.0.1:3000' },
+  },
+})
