@@ -4,7 +4,6 @@
  */
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
 import { validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod'
-import type { Redis } from 'ioredis'
 import { MAX_CT_BYTES, b64uLength } from '@burnlink/shared'
 import type { Config } from './config.ts'
 import errorHandler from './plugins/error-handler.ts'
@@ -16,6 +15,7 @@ import webPlugin from './plugins/web.ts'
 import healthRoutes from './routes/health.ts'
 import limitsRoutes from './routes/limits.ts'
 import secretRoutes from './routes/secrets.ts'
+import type { RedisClient } from './store/redis-client.ts'
 import type { Store } from './store/store.ts'
 
 export interface AppOptions {
@@ -24,7 +24,7 @@ export interface AppOptions {
   /** A pino logger; omitted in tests, where the app logs nothing. */
   logger?: FastifyBaseLogger
   /** The Redis behind the store, if any: rate limits are kept there so they hold across instances. */
-  redis?: Redis
+  redis?: RedisClient
 }
 
 /**

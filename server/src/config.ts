@@ -27,6 +27,18 @@ const trustProxy = z
     return v.split(',').map((s) => s.trim()).filter(Boolean)
   })
 
+/** `host:port` pairs; an IPv6 host goes in brackets. */
+const clusterNodes = z
+  .string()
+  .transform((v, ctx) => {
+    const nodes = v.split(',').map((s) => s.trim()).filter(Boolean).map((s) => /^(?:\[([\da-f:.]+)\]|([\w.-]+)):(\d{1,5})$/i.exec(s))
+    if (nodes.length === 0 || nodes.some((n) => n === null || Number(n[3]) < 1 || Number(n[3]) > 65535)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of host:port' })
+      return z.NEVER
+    }
+    return nodes.map((n) => ({ host: (n![1] ?? n![2])!, port: Number(n![3]) }))
+  })
+
 const EnvSchema = z
   .object({
     PORT: int(0, 65535).default(3000),
@@ -34,6 +46,8 @@ const EnvSchema = z
     REDIS_URL: z
       .url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' })
       .optional(),
+    REDIS_CLUSTER_NODES: clusterNodes.optional(),
+    REDIS_DURABILITY: z.enum(['none', 'aof'], { message: 'must be none or aof' }).default('none'),
     MAX_TTL_SECONDS: int(TTL.minSeconds).default(TTL.defaultMaxSeconds),
     MAX_VIEWS: int(1, 10_000).default(VIEWS.defaultMax),
     MAX_FAILED_ATTEMPTS: int(ATTEMPTS.min, ATTEMPTS.max).default(ATTEMPTS.default),
@@ -45,10 +59,20 @@ const EnvSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     WEB_ROOT: z.string().min(1).optional(),
   })
+  .superRefine((env, ctx) => {
+    if (env.REDIS_URL && env.REDIS_CLUSTER_NODES) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_NODES'], message: 'set either REDIS_URL or REDIS_CLUSTER_NODES, not both' })
+    }
+    if (env.REDIS_DURABILITY === 'aof' && !env.REDIS_URL && !env.REDIS_CLUSTER_NODES) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_DURABILITY'], message: 'aof needs REDIS_URL or REDIS_CLUSTER_NODES' })
+    }
+  })
   .transform((env) => ({
     port: env.PORT,
     host: env.HOST,
     redisUrl: env.REDIS_URL,
+    redisClusterNodes: env.REDIS_CLUSTER_NODES,
+    redisDurability: env.REDIS_DURABILITY,
     maxTtlSeconds: env.MAX_TTL_SECONDS,
     maxViews: env.MAX_VIEWS,
     maxFailedAttempts: env.MAX_FAILED_ATTEMPTS,

@@ -28,7 +28,10 @@ function readConfig() {
 const config = readConfig()
 const logger = pino({ level: config.logLevel })
 if (!config.webRoot) logger.warn('no built web app found (run `npm run build -w web`): serving the API only')
-const { store, redis } = openStore(config, logger)
+const { store, redis } = await openStore(config, logger).catch((err: unknown) => {
+  logger.fatal({ err }, 'could not open the store')
+  process.exit(1)
+})
 const app = await buildApp({ config, store, logger, redis })
 
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {

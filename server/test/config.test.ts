@@ -7,6 +7,8 @@ describe('loadConfig', () => {
       port: 3000,
       host: '127.0.0.1',
       redisUrl: undefined,
+      redisClusterNodes: undefined,
+      redisDurability: 'none',
       maxTtlSeconds: 604800,
       maxViews: 100,
       maxFailedAttempts: 5,
@@ -24,6 +26,7 @@ describe('loadConfig', () => {
       PORT: '8080',
       HOST: '0.0.0.0',
       REDIS_URL: 'redis://redis:6379/0',
+      REDIS_DURABILITY: 'aof',
       MAX_TTL_SECONDS: '3600',
       MAX_VIEWS: '5',
       MAX_FAILED_ATTEMPTS: '3',
@@ -32,7 +35,7 @@ describe('loadConfig', () => {
       ALLOW_HTTP_REDIRECTS: 'true',
       LOG_LEVEL: 'warn',
     })
-    expect(c).toMatchObject({ port: 8080, redisUrl: 'redis://redis:6379/0', maxFailedAttempts: 3, trustProxy: ['10.0.0.0/8', '127.0.0.1'], allowHttpRedirects: true })
+    expect(c).toMatchObject({ port: 8080, redisUrl: 'redis://redis:6379/0', redisDurability: 'aof', maxFailedAttempts: 3, trustProxy: ['10.0.0.0/8', '127.0.0.1'], allowHttpRedirects: true })
     expect(Object.isFrozen(c)).toBe(true)
   })
 
@@ -42,6 +45,29 @@ describe('loadConfig', () => {
     ['2', 2],
   ])('reads TRUST_PROXY=%s', (v, expected) => {
     expect(loadConfig({ TRUST_PROXY: v }).trustProxy).toEqual(expected)
+  })
+
+  it('reads REDIS_CLUSTER_NODES as host:port pairs, IPv6 in brackets', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis-a:7000, 10.0.0.2:7001,[::1]:7002,', REDIS_DURABILITY: 'aof' })).toMatchObject({
+      redisUrl: undefined,
+      redisClusterNodes: [
+        { host: 'redis-a', port: 7000 },
+        { host: '10.0.0.2', port: 7001 },
+        { host: '::1', port: 7002 },
+      ],
+      redisDurability: 'aof',
+    })
+  })
+
+  it.each([
+    [{ REDIS_CLUSTER_NODES: 'redis-a' }, 'REDIS_CLUSTER_NODES="redis-a": must be a comma-separated list of host:port'],
+    [{ REDIS_CLUSTER_NODES: 'redis-a:70000' }, 'REDIS_CLUSTER_NODES="redis-a:70000": must be a comma-separated list'],
+    [{ REDIS_CLUSTER_NODES: 'redis://a:7000' }, 'REDIS_CLUSTER_NODES="redis://a:7000": must be a comma-separated list'],
+    [{ REDIS_URL: 'redis://a', REDIS_CLUSTER_NODES: 'b:7000' }, 'REDIS_CLUSTER_NODES="b:7000": set either REDIS_URL or REDIS_CLUSTER_NODES, not both'],
+    [{ REDIS_DURABILITY: 'aof' }, 'REDIS_DURABILITY="aof": aof needs REDIS_URL or REDIS_CLUSTER_NODES'],
+    [{ REDIS_URL: 'redis://a', REDIS_DURABILITY: 'always' }, 'REDIS_DURABILITY="always": must be none or aof'],
+  ])('refuses %o', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message)
   })
 
   it('treats empty strings as unset', () => {

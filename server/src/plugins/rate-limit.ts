@@ -7,11 +7,11 @@
 import { createHash } from 'node:crypto'
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
-import type { Redis } from 'ioredis'
 import { AppError } from '../errors.ts'
+import type { RedisClient } from '../store/redis-client.ts'
 
 export interface RateLimitOptions {
-  redis?: Redis
+  redis?: RedisClient
 }
 
 export default fp<RateLimitOptions>(

@@ -3,47 +3,76 @@
  * itself, the boot checks that catch a Redis unfit for secrets, and the mapping from
  * backend failures to `StoreUnavailableError` (a 503, never a hang or a 500).
  */
-import { Redis } from 'ioredis'
+import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import type { Logger } from 'pino'
 import { StoreUnavailableError } from './store.ts'
 
 export type StoreLogger = Pick<Logger, 'warn' | 'info' | 'error'>
+/** One Redis, or a Redis Cluster: the store and the rate limiter take either. */
+export type RedisClient = Redis | Cluster
 
 const MIN_VERSION = [7, 2] as const
 const CONNECT_TIMEOUT_MS = 3000
 
+const FAIL_FAST = {
+  // A request must get its 503 now, not queue behind a dead connection.
+  enableOfflineQueue: false,
+  commandTimeout: 1000,
+  // In-flight commands fail as soon as the connection drops, and are never re-sent:
+  // a reveal replayed after a lost reply would spend a second view.
+  maxRetriesPerRequest: 0,
+  autoResendUnfulfilledCommands: false,
+  connectTimeout: CONNECT_TIMEOUT_MS,
+} satisfies RedisOptions
+
+const retryStrategy = (attempt: number) => Math.min(attempt * 100, 1000)
+
 export function createRedisClient(url: string, logger: StoreLogger): Redis {
-  const redis = new Redis(url, {
-    // A request must get its 503 now, not queue behind a dead connection.
+  return watched(new Redis(url, { ...FAIL_FAST, retryStrategy }), logger)
+}
+
+export function createClusterClient(nodes: ReadonlyArray<{ host: string; port: number }>, logger: StoreLogger): Cluster {
+  const cluster = new Cluster([...nodes], {
     enableOfflineQueue: false,
-    commandTimeout: 1000,
-    // In-flight commands fail as soon as the connection drops, and are never re-sent:
-    // a reveal replayed after a lost reply would spend a second view.
-    maxRetriesPerRequest: 0,
-    autoResendUnfulfilledCommands: false,
-    connectTimeout: CONNECT_TIMEOUT_MS,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+    // The Cluster client re-sends a command whose connection closed: for a reveal that may
+    // already have run, that is the replay FAIL_FAST forbids. MOVED and ASK are still
+    // followed: Redis refused those commands without running them.
+    retryDelayOnFailover: 0,
+    retryDelayOnClusterDown: 0,
+    clusterRetryStrategy: retryStrategy,
+    redisOptions: FAIL_FAST,
   })
+  return watched(cluster, logger)
+}
+
+function watched<C extends RedisClient>(client: C, logger: StoreLogger): C {
   let healthy = true
-  redis.on('ready', () => {
+  client.on('ready', () => {
     healthy = true
     logger.info('redis connection ready')
-    void checkServer(redis, logger)
+    void checkServer(client, logger)
   })
   // ioredis emits an error per reconnect attempt; one line per outage is enough.
-  redis.on('error', (err: Error) => {
+  client.on('error', (err: Error) => {
     if (!healthy) return
     healthy = false
     logger.error({ reason: err.message }, 'redis connection lost, retrying')
   })
-  return redis
+  return client
 }
 
 /**
  * Resolves once the client can take commands; rejects with StoreUnavailableError at its
  * first connection error or after `timeoutMs`, whichever comes first.
  */
-export function waitForReady(redis: Redis, timeoutMs = CONNECT_TIMEOUT_MS): Promise<void> {
+export async function waitForReady(redis: RedisClient, timeoutMs = CONNECT_TIMEOUT_MS): Promise<void> {
+  await readyEvent(redis, timeoutMs)
+  // A ready cluster has only just started connecting to its masters, and without an
+  // offline queue it refuses commands for a node still connecting: open them all first.
+  if (redis instanceof Cluster) await guarded(() => Promise.all(redis.nodes('master').map((node) => node.ping())))
+}
+
+function readyEvent(redis: RedisClient, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve()
   return new Promise((resolve, reject) => {
     const settle = (err?: unknown) => {
@@ -59,28 +88,53 @@ export function waitForReady(redis: Redis, timeoutMs = CONNECT_TIMEOUT_MS): Prom
   })
 }
 
-async function checkServer(redis: Redis, logger: StoreLogger): Promise<void> {
+/** What the boot checks need to know about one Redis server; `unreadable` when CONFIG GET is refused. */
+export interface ServerFacts {
+  address: string
+  version: string
+  config: Partial<Record<'maxmemory-policy' | 'appendonly' | 'appendfsync', string>>
+  unreadable?: string
+}
+
+/** The servers that hold data: the client's one Redis, or every master of a cluster. */
+export function dataNodes(client: RedisClient): Redis[] {
+  return client instanceof Cluster ? client.nodes('master') : [client]
+}
+
+export async function readFacts(node: Redis): Promise<ServerFacts> {
+  const { host, port } = node.options
+  const facts: ServerFacts = { address: `${host}:${port}`, version: 'unknown', config: {} }
   try {
-    const info = await redis.info('server')
-    const version = /^redis_version:(\S+)/m.exec(info)?.[1] ?? 'unknown'
-    const [major = 0, minor = 0] = version.split('.').map(Number)
-    if (major < MIN_VERSION[0] || (major === MIN_VERSION[0] && minor < MIN_VERSION[1])) {
+    facts.version = /^redis_version:(\S+)/m.exec(await node.info('server'))?.[1] ?? 'unknown'
+    const flat = (await node.call('CONFIG', ['GET', 'maxmemory-policy', 'appendonly', 'appendfsync'])) as string[]
+    for (let i = 0; i + 1 < flat.length; i += 2) facts.config[flat[i] as keyof ServerFacts['config']] = flat[i + 1]
+  } catch (err) {
+    // Managed Redis often disables CONFIG.
+    facts.unreadable = messageOf(err)
+  }
+  return facts
+}
+
+export function versionAtLeast(version: string, [major, minor]: readonly [number, number]): boolean {
+  const [a = 0, b = 0] = version.split('.').map(Number)
+  return a > major || (a === major && b >= minor)
+}
+
+async function checkServer(client: RedisClient, logger: StoreLogger): Promise<void> {
+  for (const node of dataNodes(client)) {
+    const { address, version, config, unreadable } = await readFacts(node)
+    if (version !== 'unknown' && !versionAtLeast(version, MIN_VERSION)) {
       logger.warn({ version }, `Redis ${version} is older than ${MIN_VERSION.join('.')}, the tested minimum`)
     }
-  } catch (err) {
-    logger.warn({ reason: messageOf(err) }, 'could not read the Redis version')
-  }
-  try {
-    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string?, string?]
-    if (policy !== undefined && policy !== 'noeviction') {
+    const policy = config['maxmemory-policy']
+    if (unreadable !== undefined) {
+      logger.warn({ address, reason: unreadable }, 'could not check Redis maxmemory-policy, make sure it is noeviction')
+    } else if (policy !== undefined && policy !== 'noeviction') {
       logger.error(
-        { policy },
+        { address, policy },
         `Redis maxmemory-policy is ${policy}: Redis may silently evict live secrets. Set maxmemory-policy noeviction.`,
       )
     }
-  } catch (err) {
-    // Managed Redis often disables CONFIG; the operator has to vouch for the policy then.
-    logger.warn({ reason: messageOf(err) }, 'could not check Redis maxmemory-policy, make sure it is noeviction')
   }
 }
 

@@ -1,11 +1,12 @@
 /**
  * The Redis store: each Store method is one EVALSHA of a script in scripts.ts, with binary
  * values end to end: no JSON or base64 in Redis, so a 1,052-byte ciphertext costs about
- * 1.8 KB on Redis 7 (two keys; the test suite guards the figure).
+ * 1.8 KB on Redis 7 (two keys; the test suite guards the figure). Works the same on one Redis
+ * and on a Redis Cluster: a secret's keys share one hash slot and every script declares them.
  */
-import type { Redis } from 'ioredis'
 import type { BurnReason } from '@burnlink/shared'
-import { createRedisClient, guarded, waitForReady, type StoreLogger } from './redis-client.ts'
+import type { DurableWriter } from './durable.ts'
+import { createRedisClient, guarded, waitForReady, type RedisClient, type StoreLogger } from './redis-client.ts'
 import { HDR_MAX_BYTES, RV_BYTES, SCRIPTS, type ScriptName } from './scripts.ts'
 import type {
   BurnAuth,
@@ -46,9 +47,11 @@ export class RedisStore implements Store {
     return new RedisStore(redis, options)
   }
 
+  /** With a `durable` writer, every state change waits until Redis has it on disk (durable.ts). */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: StoreOptions,
+    private readonly durable?: DurableWriter,
   ) {
     for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 2, lua })
     this.scripts = redis as unknown as Scripts
@@ -63,19 +66,19 @@ export class RedisStore implements Store {
     // The scripts find hdr and ct by these offsets; a wrong size would misread every later call.
     if (s.rv.length !== RV_BYTES || s.hdr.length > HDR_MAX_BYTES) throw new RangeError('rv or hdr has the wrong size')
     const c = Buffer.concat([s.rv, Uint8Array.of(s.hdr.length), s.hdr, s.ct])
-    const expiresAt = await this.run('burnlinkCreateBuffer', s.sid, c, Buffer.from(s.av), Buffer.from(s.mv),
+    const expiresAt = await this.write('burnlinkCreate', s.sid, c, Buffer.from(s.av), Buffer.from(s.mv),
       s.ttlSeconds * 1000, s.maxViews, this.options.statusRetentionSeconds * 1000)
     return expiresAt === 0 ? { kind: 'exists' } : { kind: 'created', expiresAt: Number(expiresAt) }
   }
 
   async meta(sid: string, av: Uint8Array): Promise<MetaResult> {
-    const reply = (await this.run('burnlinkMetaBuffer', sid, Buffer.from(av))) as Reply
+    const reply = (await this.run('burnlinkMeta', sid, Buffer.from(av))) as Reply
     if (kindOf(reply) !== 'ok') return ended(reply)
     return { kind: 'ok', hdr: bytes(reply[1]), viewsLeft: Number(reply[2]), expiresAt: Number(reply[3]) }
   }
 
   async reveal(sid: string, av: Uint8Array, rv: Uint8Array): Promise<RevealResult> {
-    const reply = (await this.run('burnlinkRevealBuffer', sid, Buffer.from(av), Buffer.from(rv),
+    const reply = (await this.write('burnlinkReveal', sid, Buffer.from(av), Buffer.from(rv),
       this.options.maxFailedAttempts)) as Reply
     switch (kindOf(reply)) {
       case 'ok':
@@ -90,7 +93,7 @@ export class RedisStore implements Store {
   /** One script per ref (each ref is its own hash slot); the calls share one round trip. */
   async status(refs: ReadonlyArray<{ sid: string; mv: Uint8Array }>): Promise<Array<StatusRecord | null>> {
     const replies = await Promise.all(
-      refs.map(({ sid, mv }) => this.run('burnlinkStatusBuffer', sid, Buffer.from(mv)) as Promise<Reply | null>),
+      refs.map(({ sid, mv }) => this.run('burnlinkStatus', sid, Buffer.from(mv)) as Promise<Reply | null>),
     )
     return replies.map((r) => (r === null ? null : toStatus(r)))
   }
@@ -98,7 +101,7 @@ export class RedisStore implements Store {
   async burn(sid: string, auth: BurnAuth): Promise<BurnResult> {
     const [field, verifier, reason]: [string, Uint8Array, BurnReason] =
       'mv' in auth ? ['mv', auth.mv, 'creator'] : ['av', auth.av, 'recipient']
-    const reply = (await this.run('burnlinkBurnBuffer', sid, field, Buffer.from(verifier), reason)) as Reply
+    const reply = (await this.write('burnlinkBurn', sid, field, Buffer.from(verifier), reason)) as Reply
     return kindOf(reply) === 'burned' ? { kind: 'burned' } : ended(reply)
   }
 
@@ -108,6 +111,7 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.durable?.close()
     try {
       await this.redis.quit()
     } catch {
@@ -116,10 +120,19 @@ export class RedisStore implements Store {
     }
   }
 
-  private async run(script: keyof Scripts, sid: string, ...args: Arg[]): Promise<unknown> {
+  private async run(script: ScriptName, sid: string, ...args: Arg[]): Promise<unknown> {
     await this.connecting
     const { c, m } = secretKeys(sid)
-    return guarded(() => this.scripts[script](c, m, ...args))
+    return guarded(() => this.scripts[`${script}Buffer`](c, m, ...args))
+  }
+
+  /** A state change: through the durable writer when it needs WAITAOF, a plain script call otherwise. */
+  private async write(script: ScriptName, sid: string, ...args: Arg[]): Promise<unknown> {
+    const durable = this.durable
+    if (!durable || (await durable.mode()) === 'fsync') return this.run(script, sid, ...args)
+    await this.connecting
+    const { c, m } = secretKeys(sid)
+    return guarded(() => durable.run(script, [c, m], args))
   }
 }
 
