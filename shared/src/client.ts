@@ -4,7 +4,7 @@
  * URL, a history entry or an access log, and every answer is checked against its schema
  * before anyone uses it.
  */
-import type { z } from 'zod'
+import type * as z from 'zod/mini'
 import {
   BurnResponse,
   CreateSecretResponse,
@@ -80,7 +80,7 @@ export function createClient({ baseUrl, fetch: fetchImpl }: ClientOptions) {
   // Called through globalThis: browsers refuse a fetch detached from its window.
   const doFetch = fetchImpl ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init))
 
-  async function call<S extends z.ZodType>(path: string, body: unknown, schema: S): Promise<z.infer<S>> {
+  async function call<S extends z.ZodMiniType>(path: string, body: unknown, schema: S): Promise<z.infer<S>> {
     let res: Response
     let text: string
     try {

@@ -2,36 +2,41 @@
  * One zod schema per API payload (protocol.md §7). The server validates requests with
  * them, the web app and the CLI parse responses with them; types come from `z.infer`.
  *
+ * Written with zod/mini: the same validation core as classic zod, with tree-shakable
+ * functions instead of methods, so the web page ships a few KB of it instead of all of it.
+ *
  * Binary fields stay base64url strings here; validation is O(length) with no decoding,
  * and the server decodes each field once, where it uses it.
  */
-import { z } from 'zod'
+import * as z from 'zod/mini'
 import { b64uLength, isCanonicalB64u } from './base64url.ts'
 import { ATTEMPTS, CT_LENGTHS, SID_BYTES, STATUS_BATCH_MAX, TOKEN_BYTES, TTL, VIEWS } from './limits.ts'
 
 function b64u(bytes: number, what: string) {
-  return z
-    .string()
-    .length(b64uLength(bytes), `${what} must be ${bytes} bytes of base64url (${b64uLength(bytes)} characters)`)
-    .refine(isCanonicalB64u, `${what} must be canonical base64url`)
+  return z.string().check(
+    z.length(b64uLength(bytes), `${what} must be ${bytes} bytes of base64url (${b64uLength(bytes)} characters)`),
+    z.refine(isCanonicalB64u, `${what} must be canonical base64url`),
+  )
 }
 
 const CT_CHAR_LENGTHS = new Set(CT_LENGTHS.map(b64uLength))
+
+const nonNegative = () => z.int().check(z.minimum(0))
 
 export const Sid = b64u(SID_BYTES, 'sid')
 export const Token = (what: string) => b64u(TOKEN_BYTES, what)
 
 /** Header bytes (2 or 24); the server checks shape only, clients check the content. */
-export const Hdr = z
-  .string()
-  .refine((s) => (s.length === 3 || s.length === 32) && isCanonicalB64u(s), 'hdr must be a 2- or 24-byte header in base64url')
+export const Hdr = z.string().check(
+  z.refine((s) => (s.length === 3 || s.length === 32) && isCanonicalB64u(s), 'hdr must be a 2- or 24-byte header in base64url'),
+)
 
-export const Ct = z
-  .string()
-  .refine((s) => CT_CHAR_LENGTHS.has(s.length), `ct length must be one of ${CT_LENGTHS.join(', ')} bytes`)
-  .refine(isCanonicalB64u, 'ct must be canonical base64url')
+export const Ct = z.string().check(
+  z.refine((s) => CT_CHAR_LENGTHS.has(s.length), `ct length must be one of ${CT_LENGTHS.join(', ')} bytes`),
+  z.refine(isCanonicalB64u, 'ct must be canonical base64url'),
+)
 
-const IsoTime = z.string().describe('ISO 8601 time')
+const IsoTime = z.string().check(z.describe('ISO 8601 time'))
 
 export const CreateSecretRequest = z.strictObject({
   v: z.literal(1),
@@ -41,37 +46,40 @@ export const CreateSecretRequest = z.strictObject({
   av: Token('av'),
   rv: Token('rv'),
   mv: Token('mv'),
-  ttl: z.int().min(TTL.minSeconds).describe('seconds until the secret expires'),
-  maxViews: z.int().min(1).default(1),
+  ttl: z.int().check(z.minimum(TTL.minSeconds), z.describe('seconds until the secret expires')),
+  maxViews: z._default(z.int().check(z.minimum(1)), 1),
 })
 export const CreateSecretResponse = z.strictObject({ sid: Sid, expiresAt: IsoTime })
 
 export const MetaRequest = z.strictObject({ sid: Sid, acc: Token('acc') })
-export const MetaResponse = z.strictObject({ hdr: Hdr, viewsLeft: z.int().min(1), expiresAt: IsoTime })
+export const MetaResponse = z.strictObject({ hdr: Hdr, viewsLeft: z.int().check(z.minimum(1)), expiresAt: IsoTime })
 
 export const RevealRequest = z.strictObject({ sid: Sid, acc: Token('acc'), rev: Token('rev') })
-export const RevealResponse = z.strictObject({ ct: Ct, viewsLeft: z.int().min(0) })
+export const RevealResponse = z.strictObject({ ct: Ct, viewsLeft: nonNegative() })
 
 export const SecretState = z.enum(['active', 'viewed', 'expired', 'burned'])
 export const BurnReason = z.enum(['creator', 'recipient', 'attempts'])
 
 export const SecretStatus = z.strictObject({
   state: SecretState,
-  burnReason: BurnReason.optional(),
-  views: z.int().min(0),
-  maxViews: z.int().min(1),
-  failedAttempts: z.int().min(0),
+  burnReason: z.optional(BurnReason),
+  views: nonNegative(),
+  maxViews: z.int().check(z.minimum(1)),
+  failedAttempts: nonNegative(),
   createdAt: IsoTime,
   expiresAt: IsoTime,
-  endedAt: IsoTime.optional(),
+  endedAt: z.optional(IsoTime),
 })
 
 export const ManageRef = z.strictObject({ sid: Sid, mt: Token('mt') })
 export const StatusBatchRequest = z.strictObject({
-  items: z.array(ManageRef).min(1).max(STATUS_BATCH_MAX, `at most ${STATUS_BATCH_MAX} items per request`),
+  items: z.array(ManageRef).check(
+    z.minLength(1, 'at least one item'),
+    z.maxLength(STATUS_BATCH_MAX, `at most ${STATUS_BATCH_MAX} items per request`),
+  ),
 })
 export const StatusRequest = z.union([ManageRef, StatusBatchRequest])
-export const StatusBatchResponse = z.strictObject({ items: z.array(SecretStatus.nullable()) })
+export const StatusBatchResponse = z.strictObject({ items: z.array(z.nullable(SecretStatus)) })
 export const StatusResponse = z.union([SecretStatus, StatusBatchResponse])
 
 export const BurnRequest = z.union([ManageRef, z.strictObject({ sid: Sid, acc: Token('acc') })])
@@ -79,9 +87,9 @@ export const BurnResponse = z.strictObject({ state: z.literal('burned') })
 
 /** GET /api/v1/config: the server's limits, so clients bound their forms instead of meeting a 400. */
 export const ServerLimits = z.strictObject({
-  maxTtlSeconds: z.int().min(TTL.minSeconds),
-  maxViews: z.int().min(1),
-  maxFailedAttempts: z.int().min(1),
+  maxTtlSeconds: z.int().check(z.minimum(TTL.minSeconds)),
+  maxViews: z.int().check(z.minimum(1)),
+  maxFailedAttempts: z.int().check(z.minimum(1)),
   allowHttpRedirects: z.boolean(),
 })
 
@@ -108,8 +116,8 @@ export const ErrorCode = z.enum([
 export const ErrorBody = z.object({
   error: ErrorCode,
   message: z.string(),
-  state: SecretState.optional(),
-  attemptsLeft: z.int().min(0).optional(),
+  state: z.optional(SecretState),
+  attemptsLeft: z.optional(nonNegative()),
 })
 
 export type CreateSecretRequest = z.input<typeof CreateSecretRequest>

@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
+import * as z from 'zod/mini'
 import {
   BurnRequest,
   BurnResponse,
@@ -56,7 +57,7 @@ const ERROR_MEANINGS: Record<number, string> = {
 }
 /** Response schemas for the OpenAPI document; the error handler produces the bodies. */
 const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, ErrorBody.describe(ERROR_MEANINGS[s] ?? 'error')]))
+  Object.fromEntries(statuses.map((s) => [s, ErrorBody.check(z.describe(ERROR_MEANINGS[s] ?? 'error'))]))
 const COMMON = [400, 413, 415, 429, 503]
 
 function statusBody(r: StatusRecord): SecretStatusBody {
