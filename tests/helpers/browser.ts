@@ -4,14 +4,16 @@
  * and cache, as separate profiles would be. Every request, console error, page error and CSP
  * violation of a person is recorded so tests can assert on what left the browser.
  */
-import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { afterAll, beforeAll } from 'vitest'
-import { ARGON2, createClient, PayloadType, prepareSecret, type PrepareSecretOptions } from '@burnlink/shared'
+import { afterAll, beforeAll, expect } from 'vitest'
+import { ARGON2, createClient, encodeB64u, parseSecretLink, PayloadType, prepareSecret, type PrepareSecretOptions } from '@burnlink/shared'
 import { startTestServer, type TestServerOptions } from './server.ts'
+import { buildWeb } from './web-build.ts'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const WEB = join(ROOT, 'web')
@@ -41,10 +43,7 @@ export function ensureWebBuilt(): void {
   const built = join(WEB, 'dist', 'index.html')
   const sources = [join(WEB, 'src'), join(WEB, 'index.html'), join(WEB, 'vite.config.ts'), join(ROOT, 'shared', 'src')]
   if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newestMtime))) return
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
-    cwd: WEB,
-    stdio: 'inherit',
-  })
+  buildWeb()
 }
 
 export function launchChromium(): Promise<Browser> {
@@ -108,9 +107,13 @@ export async function newPerson(browser: Browser, options: { width?: number; col
   }
   context.on('request', (request) => {
     pending.push(
-      request.allHeaders().then((headers) => {
-        person.requests.push({ url: request.url(), method: request.method(), headers, body: request.postData() ?? '' })
-      }),
+      request.allHeaders().then(
+        (headers) => {
+          person.requests.push({ url: request.url(), method: request.method(), headers, body: request.postData() ?? '' })
+        },
+        // Only when the browser closes with a request in flight (suite teardown): nothing left to check.
+        () => undefined,
+      ),
     )
   })
   context.on('console', (message) => {
@@ -177,4 +180,59 @@ export async function seedSecret(baseUrl: string, options: SeedOptions = {}) {
   await client.create(prepared.request)
   const ref = { sid: prepared.sid, mt: prepared.mt }
   return { ...prepared, client, status: () => client.status(ref) }
+}
+
+/** The key of a secret link in every spelling a careless client might send it. */
+export function keyForms(link: string): string[] {
+  const { k } = parseSecretLink(link)
+  const hex = Buffer.from(k).toString('hex')
+  return [encodeB64u(k), hex, hex.toUpperCase()]
+}
+
+/** "value in METHOD url" for every recorded request (URL, headers or body) that carries one of the values. */
+export async function leaks(people: Person[], values: string[], where: (url: string) => boolean = () => true): Promise<string[]> {
+  await Promise.all(people.map((p) => p.settle()))
+  return people
+    .flatMap((p) => p.requests)
+    .filter((r) => where(r.url))
+    .flatMap((r) => {
+      const sent = `${r.url}\n${JSON.stringify(r.headers)}\n${r.body}`
+      return values.filter((v) => sent.includes(v)).map((v) => `${v} in ${r.method} ${r.url}`)
+    })
+}
+
+/** The person's requests to one API path, e.g. '/api/v1/secrets/status'. */
+export async function apiRequests(person: Person, pathname: string): Promise<RecordedRequest[]> {
+  await person.settle()
+  return person.requests.filter((r) => new URL(r.url).pathname === pathname)
+}
+
+/** No CSP violation, console error or uncaught error on any page of the person. */
+export function expectClean(person: Person): void {
+  expect(person.cspViolations).toEqual([])
+  expect(person.consoleErrors).toEqual([])
+  expect(person.pageErrors).toEqual([])
+}
+
+export interface RedirectTarget {
+  /** host:port, as the reveal page shows it. */
+  host: string
+  /** Arrivals at `path` only: a browser may also ask the target for /favicon.ico. */
+  hits(): number
+  close(): Promise<void>
+}
+
+/** A local stand-in for the site a redirect secret leads to (so tests make no request off the machine). */
+export async function startRedirectTarget(path: string): Promise<RedirectTarget> {
+  let hits = 0
+  const server = createServer((req, res) => {
+    if (new URL(req.url ?? '/', 'http://x').pathname === path) hits++
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>arrived</title>arrived')
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hits: () => hits,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
 }

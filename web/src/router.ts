@@ -3,7 +3,7 @@ import CreateSecretView from './views/CreateSecretView.vue'
 import { SECRET_PATH } from './fragment.ts'
 
 /**
- * Paths only; every identifier and key stays in the fragment. The reveal and manage views
+ * Paths only; every identifier and key stays in the fragment. The reveal, manage and links views
  * are lazy chunks: a creator never downloads them, and a recipient on a slow phone gets the
  * reveal page without the form code.
  */
@@ -14,6 +14,7 @@ export function createAppRouter(): Router {
       { path: '/', name: 'create', component: CreateSecretView },
       { path: SECRET_PATH, name: 'reveal', component: () => import('./views/RevealSecretView.vue') },
       { path: '/r', name: 'manage', component: () => import('./views/ManageSecretView.vue') },
+      { path: '/links', name: 'links', component: () => import('./views/MyLinksView.vue') },
       { path: '/:rest(.*)*', redirect: '/' },
     ],
   })

@@ -29,6 +29,8 @@ export function useRevealSecret() {
   const attemptsLeft = ref<number | null>(null)
   const content = shallowRef<{ type: PayloadType; text: string } | null>(null)
   const viewsLeft = ref(0)
+  const burnState = ref<'idle' | 'burning' | 'burned'>('idle')
+  const burnProblem = ref<ProblemKind | null>(null)
   let k: Uint8Array | null = null
   let ids: MetaRequest | null = null
 
@@ -74,6 +76,25 @@ export function useRevealSecret() {
     }
   }
 
+  /** A recipient of a multi-view secret ends it for everyone else (burn with `acc`). */
+  async function burn(): Promise<void> {
+    if (!ids) return
+    burnState.value = 'burning'
+    burnProblem.value = null
+    try {
+      await api.burn(ids)
+    } catch (e) {
+      // 410: someone used the last view or it expired meanwhile; it is over either way.
+      if (!(e instanceof ApiError && e.code === 'gone')) {
+        burnProblem.value = problemFrom(e)
+        burnState.value = 'idle'
+        return
+      }
+    }
+    burnState.value = 'burned'
+    viewsLeft.value = 0
+  }
+
   const fragment = takeSecretFragment()
   if (fragment === null) fail('missing')
   else {
@@ -90,5 +111,5 @@ export function useRevealSecret() {
     content.value = null
   })
 
-  return { step, problem, waiting, attemptsLeft, content, viewsLeft, reveal, retry: load }
+  return { step, problem, waiting, attemptsLeft, content, viewsLeft, burnState, burnProblem, reveal, retry: load, burn }
 }
