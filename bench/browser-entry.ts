@@ -1,0 +1,34 @@
+/**
+ * Runs inside Chromium: times the shared protocol code as the web app calls it. Timings
+ * are taken in the page so no DevTools round trip is counted.
+ */
+import { ARGON2, MAX_PAYLOAD_BYTES, PayloadType, decryptSecret, derivePassphraseKey, newHeader, parseSecretLink, prepareSecret, unlockSecret } from '@burnlink/shared'
+
+async function timed(run: () => Promise<unknown>): Promise<number> {
+  const start = performance.now()
+  await run()
+  return performance.now() - start
+}
+
+/** Seal = everything the creator's browser does for a link; open = what the recipient's does after the reveal. */
+async function sealAndOpen(): Promise<{ seal: number; open: number }> {
+  // The largest text that fits the 64 KiB frame.
+  const text = 'x'.repeat(MAX_PAYLOAD_BYTES)
+  let prepared: Awaited<ReturnType<typeof prepareSecret>> | undefined
+  const seal = await timed(async () => {
+    prepared = await prepareSecret({ type: PayloadType.text, text, ttl: 3600, maxViews: 1, origin: location.origin })
+  })
+  const { k } = parseSecretLink(prepared!.link)
+  const open = await timed(async () => {
+    const unlocked = await unlockSecret({ k, hdr: prepared!.request.hdr })
+    const opened = await decryptSecret(unlocked, prepared!.request.ct)
+    if (opened.text.length !== text.length) throw new Error('the opened text differs')
+  })
+  return { seal, open }
+}
+
+function argon2(): Promise<number> {
+  return timed(() => derivePassphraseKey('correct horse battery staple', newHeader('x', ARGON2.defaults)))
+}
+
+Object.assign(globalThis, { burnlinkBench: { sealAndOpen, argon2, secure: () => isSecureContext } })

@@ -1,0 +1,99 @@
+/**
+ * The bench's results: one JSON document (bench/results/latest.json) and the tables printed
+ * from it. Runs are kept raw in the JSON; the tables show medians with min and max.
+ */
+import type { CryptoTimes } from './browser-crypto.ts'
+import type { LoadResult } from './load.ts'
+import type { MemoryResult } from './memory.ts'
+import type { WebWeight } from './page-weight.ts'
+import type { Op } from './workloads.ts'
+
+export interface Runs {
+  baseline: LoadResult[]
+  burnlink: LoadResult[]
+}
+
+export interface Report {
+  machine: { cpu: string; cores: number; node: string; redis: string; date: string }
+  options: { seconds: number; pairs: number; connections: number; secrets: number; serverEnv: Record<string, string> }
+  http?: Record<Op, Runs>
+  scaleout?: { oneProcess: LoadResult[]; twoProcesses: LoadResult[] }
+  memory?: MemoryResult
+  pages?: WebWeight
+  browser?: CryptoTimes
+}
+
+interface Spread {
+  median: number
+  min: number
+  max: number
+}
+
+function spread(values: number[]): Spread {
+  const s = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  const median = s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
+  return { median, min: s[0]!, max: s[s.length - 1]! }
+}
+
+/** Interleaved runs are paired: the ratio is taken per pair, then summarised. */
+export function pairRatios(numerator: LoadResult[], denominator: LoadResult[]): Spread {
+  return spread(numerator.map((r, i) => r.rps / denominator[i]!.rps))
+}
+
+const fmt = (s: Spread, digits: number) => `${s.median.toFixed(digits)} [${s.min.toFixed(digits)}-${s.max.toFixed(digits)}]`
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n')
+}
+
+function loadRow(label: string, who: string, runs: LoadResult[]): string[] {
+  const failed = runs.reduce((n, r) => n + r.failed, 0)
+  const overrun = runs.reduce((n, r) => n + r.overrun, 0)
+  const statuses = [...new Set(runs.flatMap((r) => Object.keys(r.failures)))].join('/')
+  return [label, who, fmt(spread(runs.map((r) => r.rps)), 0), fmt(spread(runs.map((r) => r.p50)), 2), fmt(spread(runs.map((r) => r.p99)), 2),
+    `${failed}${statuses ? ` (HTTP ${statuses})` : ''}${overrun ? ` (pool ran out: ${overrun})` : ''}`]
+}
+
+export function printReport(r: Report): void {
+  const { machine: m, options: o } = r
+  console.log(`\nburnlink bench, ${m.date}: ${m.cores} x ${m.cpu}, Node ${m.node}, Redis ${m.redis}`)
+  console.log(`${o.connections} connections, ${o.seconds} s per run, ${o.pairs} interleaved pair(s); median [min-max] of the runs`)
+  const env = Object.entries(o.serverEnv).map(([k, v]) => `${k}=${v}`).join(' ')
+  console.log(env ? `burnlink server with ${env}\n` : '')
+  if (r.http) {
+    const rows = [['operation', 'server', 'req/s', 'p50 ms', 'p99 ms', 'failed']]
+    for (const [op, runs] of Object.entries(r.http)) {
+      rows.push(loadRow(op, 'baseline', runs.baseline), loadRow(op, 'burnlink', runs.burnlink))
+      rows.push([op, 'ratio', fmt(pairRatios(runs.burnlink, runs.baseline), 2), '', '', ''])
+    }
+    console.log(table(rows))
+  }
+  if (r.scaleout) {
+    const { oneProcess, twoProcesses } = r.scaleout
+    console.log('\nscale-out, reveal, one Redis:')
+    console.log(table([
+      ['servers', '', 'req/s', 'p50 ms', 'p99 ms', 'failed'],
+      loadRow('1 process', '', oneProcess),
+      loadRow('2 processes', '', twoProcesses),
+      ['ratio 2/1', '', fmt(pairRatios(twoProcesses, oneProcess), 2), '', '', ''],
+    ]))
+  }
+  if (r.memory) {
+    const { secrets, ctBytes, bytesPerSecret } = r.memory
+    console.log(`\nRedis memory: ${bytesPerSecret} bytes per secret (${kb(bytesPerSecret)}) over ${secrets} secrets of 1000 bytes of text (ct ${ctBytes} bytes)`)
+  }
+  if (r.pages) {
+    console.log('\npage weight, gzip -9, before any click:')
+    console.log(table([['page', 'JS', 'CSS'], ...r.pages.pages.map((p) => [p.page, kb(p.js), kb(p.css)])]))
+    console.log(`loaded on demand: ${r.pages.lazy.map((l) => `${l.file} ${kb(l.gzip)}`).join(', ')}`)
+    console.log(`Argon2 (hash-wasm) in: ${r.pages.argon2Files.join(', ') || 'not found'}`)
+  }
+  if (r.browser) {
+    const b = r.browser
+    const ms = (t: { median: number; max: number }) => `${t.median.toFixed(0)} ms (max ${t.max.toFixed(0)})`
+    console.log(`\nheadless Chromium, median of ${b.iterations}: seal 64 KiB ${ms(b.seal64k)}, open 64 KiB ${ms(b.open64k)}, Argon2id ${b.argon2id.params} ${ms(b.argon2id)}`)
+  }
+}
