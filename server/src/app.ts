@@ -6,11 +6,12 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
 import { validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod'
 import { MAX_CT_BYTES, b64uLength } from '@burnlink/shared'
 import type { Config } from './config.ts'
-import errorHandler from './plugins/error-handler.ts'
+import errorHandler, { clientErrorHandler } from './plugins/error-handler.ts'
 import openapi from './plugins/openapi.ts'
 import rateLimit from './plugins/rate-limit.ts'
 import requestLog from './plugins/request-log.ts'
 import security from './plugins/security.ts'
+import shutdown from './plugins/shutdown.ts'
 import webPlugin from './plugins/web.ts'
 import healthRoutes from './routes/health.ts'
 import limitsRoutes from './routes/limits.ts'
@@ -49,6 +50,10 @@ export async function buildApp({ config, store, logger, redis }: AppOptions) {
     bodyLimit: BODY_LIMIT,
     // Request ids from headers could be attacker-chosen strings in our logs.
     requestIdHeader: false,
+    // Requests arriving on open connections during shutdown are served (shutdown.ts asks
+    // clients to close); Fastify's own 503 here would not be a protocol error body.
+    return503OnClosing: false,
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>()
 
   app.setValidatorCompiler(validatorCompiler)
@@ -62,6 +67,7 @@ export async function buildApp({ config, store, logger, redis }: AppOptions) {
   await app.register(rateLimit, { redis })
   await app.register(errorHandler, { notFoundPerMinute: config.rateLimit.readPerMinute })
   await app.register(security)
+  await app.register(shutdown)
   await app.register(requestLog)
   await app.register(openapi)
   await app.register(secretRoutes, { prefix: '/api/v1/secrets', store, config })

@@ -57,6 +57,7 @@ const EnvSchema = z
     RATE_LIMIT_CREATE_PER_MINUTE: int(1).default(30),
     RATE_LIMIT_READ_PER_MINUTE: int(1).default(120),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SHUTDOWN_DRAIN_SECONDS: int(0, 300).default(1),
     WEB_ROOT: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
@@ -81,6 +82,7 @@ const EnvSchema = z
     allowHttpRedirects: env.ALLOW_HTTP_REDIRECTS,
     rateLimit: { createPerMinute: env.RATE_LIMIT_CREATE_PER_MINUTE, readPerMinute: env.RATE_LIMIT_READ_PER_MINUTE },
     logLevel: env.LOG_LEVEL,
+    shutdownDrainSeconds: env.SHUTDOWN_DRAIN_SECONDS,
     webRoot: env.WEB_ROOT,
   }))
 

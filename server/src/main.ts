@@ -4,6 +4,7 @@
  * touches `process`.
  */
 import { existsSync } from 'node:fs'
+import { setTimeout } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import closeWithGrace from 'close-with-grace'
 import pino from 'pino'
@@ -34,9 +35,13 @@ const { store, redis } = await openStore(config, logger).catch((err: unknown) =>
 })
 const app = await buildApp({ config, store, logger, redis })
 
-closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+closeWithGrace({ delay: (config.shutdownDrainSeconds + 10) * 1000 }, async ({ signal, err }) => {
   if (err) logger.error({ err }, 'shutting down after an error')
-  else logger.info({ signal }, 'shutting down')
+  else logger.info({ signal, drainSeconds: config.shutdownDrainSeconds }, 'shutting down')
+  // Requests already on their way (sent before the signal, not yet read) still land while
+  // the listener drains; closing at once would reset their connections.
+  app.drain()
+  await setTimeout(config.shutdownDrainSeconds * 1000)
   await app.close()
   await store.close()
 })

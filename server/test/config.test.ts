@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       allowHttpRedirects: false,
       rateLimit: { createPerMinute: 30, readPerMinute: 120 },
       logLevel: 'info',
+      shutdownDrainSeconds: 1,
       webRoot: undefined,
     })
   })

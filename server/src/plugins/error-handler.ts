@@ -3,12 +3,15 @@
  * anything the client can fix, 503 when the store is unavailable, and a bare 500 for bugs
  * (logged, never echoed). Nothing from the request body reaches a log line.
  */
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from '@fastify/type-provider-zod'
 import type { ErrorBody, ErrorCode } from '@burnlink/shared'
 import { AppError } from '../errors.ts'
 import { StoreUnavailableError } from '../store/store.ts'
+import { CONTENT_SECURITY_POLICY } from './security.ts'
 
 const send = (reply: FastifyReply, status: number, body: ErrorBody) => reply.code(status).type('application/json').send(body)
 
@@ -52,3 +55,26 @@ export default fp<{ notFoundPerMinute: number }>(
   },
   { name: 'error-handler', dependencies: ['rate-limit'] },
 )
+
+const RAW_HEADERS = [
+  'connection: close',
+  'content-type: application/json; charset=utf-8',
+  'cache-control: no-store',
+  'x-content-type-options: nosniff',
+  'referrer-policy: no-referrer',
+  `content-security-policy: ${Object.entries(CONTENT_SECURITY_POLICY).map(([k, v]) => `${k} ${v.join(' ')}`).join(';')}`,
+].join('\r\n')
+
+/**
+ * Requests Node's HTTP parser rejects (bad framing, oversized headers) never reach Fastify's
+ * routing, so they get the protocol's error body here, written to the socket directly.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy()
+    return
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400
+  const body = JSON.stringify({ error: 'invalid_request', message: 'The HTTP request is malformed.' } satisfies ErrorBody)
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${RAW_HEADERS}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+}

@@ -52,12 +52,15 @@ function watched<C extends RedisClient>(client: C, logger: StoreLogger): C {
     logger.info('redis connection ready')
     void checkServer(client, logger)
   })
-  // ioredis emits an error per reconnect attempt; one line per outage is enough.
-  client.on('error', (err: Error) => {
+  // One line per outage: ioredis emits an error per reconnect attempt, and a connection
+  // that simply closes emits no error at all, only 'reconnecting' (never after quit()).
+  const lost = (reason: string) => {
     if (!healthy) return
     healthy = false
-    logger.error({ reason: err.message }, 'redis connection lost, retrying')
-  })
+    logger.error({ reason }, 'redis connection lost, retrying')
+  }
+  client.on('error', (err: Error) => lost(err.message))
+  client.on('reconnecting', () => lost('connection closed'))
   return client
 }
 

@@ -113,12 +113,19 @@ finish('burned', now, ARGV[3])
 return {'burned'}
 `
 
+/**
+ * Scripts that only read or shrink a secret run even when Redis is at maxmemory: with
+ * noeviction a full Redis refuses every write, and reveals and burns are what free memory.
+ * Create alone keeps Redis' refusal (a 503), so a full Redis never takes new secrets.
+ */
+const MAY_RUN_WHEN_FULL = '#!lua flags=allow-oom\n'
+
 export const SCRIPTS = {
   burnlinkCreate: PRELUDE + create,
-  burnlinkMeta: PRELUDE + meta,
-  burnlinkReveal: PRELUDE + reveal,
-  burnlinkStatus: PRELUDE + status,
-  burnlinkBurn: PRELUDE + burn,
+  burnlinkMeta: MAY_RUN_WHEN_FULL + PRELUDE + meta,
+  burnlinkReveal: MAY_RUN_WHEN_FULL + PRELUDE + reveal,
+  burnlinkStatus: MAY_RUN_WHEN_FULL + PRELUDE + status,
+  burnlinkBurn: MAY_RUN_WHEN_FULL + PRELUDE + burn,
 } as const
 
 export type ScriptName = keyof typeof SCRIPTS
