@@ -20,14 +20,11 @@ import {
   MetaResponse,
   RevealRequest,
   RevealResponse,
-  SID_BYTES,
   StatusRequest,
   StatusResponse,
-  TOKEN_BYTES,
-  decodeB64u,
-  encodeB64u,
   type SecretStatus as SecretStatusBody,
 } from '@burnlink/shared'
+import { fromB64u, toB64u } from '../bytes.ts'
 import type { Config } from '../config.ts'
 import { AppError, gone, invalidRequest, notFound, wrongPassphrase } from '../errors.ts'
 import type { StatusRecord, Store } from '../store/store.ts'
@@ -39,7 +36,7 @@ export interface SecretRoutesOptions {
 
 /** SHA-256 of a base64url token: the verifier the store compares against. */
 function verifier(token: string): Uint8Array {
-  return createHash('sha256').update(decodeB64u(token, TOKEN_BYTES)).digest()
+  return createHash('sha256').update(fromB64u(token)).digest()
 }
 
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -83,14 +80,13 @@ const secretRoutes: FastifyPluginAsyncZod<SecretRoutesOptions> = async (app, { s
     const b = req.body
     if (b.ttl > config.maxTtlSeconds) throw invalidRequest(`ttl must be at most ${config.maxTtlSeconds} seconds on this server`)
     if (b.maxViews > config.maxViews) throw invalidRequest(`maxViews must be at most ${config.maxViews} on this server`)
-    decodeB64u(b.sid, SID_BYTES)
     const result = await store.create({
       sid: b.sid,
-      hdr: decodeB64u(b.hdr),
-      ct: decodeB64u(b.ct),
-      av: decodeB64u(b.av, TOKEN_BYTES),
-      rv: decodeB64u(b.rv, TOKEN_BYTES),
-      mv: decodeB64u(b.mv, TOKEN_BYTES),
+      hdr: fromB64u(b.hdr),
+      ct: fromB64u(b.ct),
+      av: fromB64u(b.av),
+      rv: fromB64u(b.rv),
+      mv: fromB64u(b.mv),
       ttlSeconds: b.ttl,
       maxViews: b.maxViews,
     })
@@ -102,7 +98,7 @@ const secretRoutes: FastifyPluginAsyncZod<SecretRoutesOptions> = async (app, { s
     const r = await store.meta(req.body.sid, verifier(req.body.acc))
     if (r.kind === 'not_found') throw notFound()
     if (r.kind === 'gone') throw gone(r.state)
-    return { hdr: encodeB64u(r.hdr), viewsLeft: r.viewsLeft, expiresAt: iso(r.expiresAt) }
+    return { hdr: toB64u(r.hdr), viewsLeft: r.viewsLeft, expiresAt: iso(r.expiresAt) }
   })
 
   app.post('/reveal', { config: read, schema: { body: RevealRequest, response: { 200: RevealResponse, ...errors(...COMMON, 401, 404, 410) } } }, async (req) => {
@@ -110,7 +106,7 @@ const secretRoutes: FastifyPluginAsyncZod<SecretRoutesOptions> = async (app, { s
     if (r.kind === 'not_found') throw notFound()
     if (r.kind === 'gone') throw gone(r.state)
     if (r.kind === 'wrong') throw wrongPassphrase(r.attemptsLeft)
-    return { ct: encodeB64u(r.ct), viewsLeft: r.viewsLeft }
+    return { ct: toB64u(r.ct), viewsLeft: r.viewsLeft }
   })
 
   app.post('/status', { config: read, schema: { body: StatusRequest, response: { 200: StatusResponse, ...errors(...COMMON, 404) } } }, async (req) => {
