@@ -2,13 +2,16 @@
 # Multi-stage: build with dev dependencies, run with production dependencies only, as the
 # unprivileged `node` user. Node 24 LTS.
 
-FROM node:24-bookworm-slim AS build
+# The workspace manifests alone, so dependency layers stay cached until they change.
+FROM node:24-bookworm-slim AS manifests
 WORKDIR /src
 COPY package.json package-lock.json ./
 COPY shared/package.json shared/
 COPY server/package.json server/
 COPY web/package.json web/
 COPY cli/package.json cli/
+
+FROM manifests AS build
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.base.json ./
 COPY shared shared
@@ -16,19 +19,13 @@ COPY server server
 COPY web web
 RUN npm run build -w web && npm run build -w server
 
-FROM node:24-bookworm-slim AS deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-COPY shared/package.json shared/
-COPY server/package.json server/
-COPY web/package.json web/
-COPY cli/package.json cli/
+FROM manifests AS deps
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund --workspace server
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 WORKDIR /app
-COPY --from=deps /app/node_modules node_modules
+COPY --from=deps /src/node_modules node_modules
 COPY --from=build /src/server/dist server/dist
 COPY --from=build /src/web/dist web/dist
 USER node

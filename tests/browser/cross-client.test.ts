@@ -8,9 +8,9 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { encodeB64u, parseSecretLink, type SecretStatus } from '@burnlink/shared'
+import type { SecretStatus } from '@burnlink/shared'
 import { runCli, sendJson, tempFile } from '../../cli/test/helpers.ts'
-import { hasChromium, newPerson, useBrowserSuite, type Person } from '../helpers/browser.ts'
+import { hasChromium, keyForms, leaks, newPerson, useBrowserSuite, type Person } from '../helpers/browser.ts'
 
 const BUILD_CLI = fileURLToPath(new URL('../../cli/build.mjs', import.meta.url))
 
@@ -18,25 +18,6 @@ const BUILD_CLI = fileURLToPath(new URL('../../cli/build.mjs', import.meta.url))
 const MARKER = 'zq-7f3a9c-marker'
 /** Multi-line, CRLF, tab, precomposed and combining accents, a ZWJ emoji, a final newline. */
 const TRICKY = `first line ${MARKER}\r\n\tcaf\u00e9 / cafe\u0301 ü ß 🔑 👨‍👩‍👧\nlast line\n`
-
-/** The key of a link in every spelling a careless client might send it. */
-function keyForms(link: string): string[] {
-  const { k } = parseSecretLink(link)
-  const hex = Buffer.from(k).toString('hex')
-  return [encodeB64u(k), hex, hex.toUpperCase()]
-}
-
-/** "value in url" for every recorded request (URL, headers or body) that carries a value. */
-async function leaks(people: Person[], values: string[], where: (url: string) => boolean = () => true): Promise<string[]> {
-  await Promise.all(people.map((p) => p.settle()))
-  return people
-    .flatMap((p) => p.requests)
-    .filter((r) => where(r.url))
-    .flatMap((r) => {
-      const sent = `${r.url}\n${JSON.stringify(r.headers)}\n${r.body}`
-      return values.filter((v) => sent.includes(v)).map((v) => `${v} in ${r.method} ${r.url}`)
-    })
-}
 
 async function apiPaths(person: Person): Promise<string[]> {
   await person.settle()
