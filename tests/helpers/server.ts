@@ -3,6 +3,7 @@
  * (browsers, the CLI, other processes). API-only tests use `buildApp(...).inject()`.
  */
 import { existsSync } from 'node:fs'
+import type { FastifyBaseLogger } from 'fastify'
 import { fileURLToPath } from 'node:url'
 import { buildApp } from '../../server/src/app.ts'
 import { defaultConfig, type Config } from '../../server/src/config.ts'
@@ -18,6 +19,8 @@ export interface TestServerOptions {
   /** A Redis URL to use the Redis store; the memory store otherwise. */
   redisUrl?: string
   config?: Partial<Config>
+  /** Where the app logs; silent otherwise. */
+  logger?: FastifyBaseLogger
 }
 
 export function openTestStore(config: Config, redisUrl?: string): Store {
@@ -28,7 +31,7 @@ export function openTestStore(config: Config, redisUrl?: string): Store {
 export async function startTestServer(opts: TestServerOptions = {}) {
   const config = defaultConfig({ webRoot: existsSync(WEB_DIST) ? WEB_DIST : undefined, ...opts.config })
   const store = openTestStore(config, opts.redisUrl)
-  const app = await buildApp({ config, store })
+  const app = await buildApp({ config, store, logger: opts.logger })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as { port: number }
   return {
