@@ -146,7 +146,7 @@ export async function main({ argv, root, baselineScript }: { argv: string[]; roo
     if (o.parts.has('memory')) report.memory = await memoryPerSecret(store, redis, envelope, o.secrets)
     if (o.parts.has('pages')) {
       const outDir = join(work, 'web')
-      buildWebInto(outDir)
+      buildWebInto(outDir, root)
       report.pages = measureWeb(outDir)
     }
     if (o.parts.has('browser')) report.browser = await measureBrowserCrypto(join(root, 'bench/browser-entry.ts'), o.browserIterations)

@@ -39,8 +39,8 @@ export interface WebWeight {
  * Builds the web app into `outDir` with a manifest, leaving web/dist to its owners: the
  * sizes are then always those of the current sources.
  */
-export function buildWebInto(outDir: string): void {
-  buildWeb(['--manifest', '--outDir', outDir, '--emptyOutDir'])
+export function buildWebInto(outDir: string, root?: string): void {
+  buildWeb(['--manifest', '--outDir', outDir, '--emptyOutDir'], root)
 }
 
 const gzipped = (path: string) => gzipSync(readFileSync(path), { level: 9 }).length
