@@ -37,8 +37,7 @@ export const BODY_LIMIT = b64uLength(MAX_CT_BYTES) + 1024
 
 /** Fastify's types lack the hop-count form that proxy-addr itself understands. */
 function trustProxy(setting: Config['trustProxy']) {
-  const hops = setting
-  return typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops
+  return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting
 }
 
 export async function buildApp({ config, store, logger, redis }: AppOptions) {

@@ -2,7 +2,8 @@
  * Secrets made and read over HTTP the way a browser does, for tests that run the server
  * as a process: create one, then reveal it with the body a recipient would send.
  */
-import { PayloadType, decryptSecret, openSecretLink, parseSecretLink, prepareSecret, unlockSecret, type UnlockedSecret } from '@burnlink/shared'
+import { decryptSecret, unlockSecret, type UnlockedSecret } from '@burnlink/shared'
+import { newSeed } from './seeds.ts'
 
 export interface HttpReply {
   status: number
@@ -28,12 +29,10 @@ export async function postSecrets(baseUrl: string, path: string, body: unknown):
 
 /** Creates a secret on `baseUrl`; throws unless the server answers 201. */
 export async function createSecretOver(baseUrl: string, maxViews = 1): Promise<HttpSecret> {
-  const text = `secret ${Math.random()}`
-  const prepared = await prepareSecret({ type: PayloadType.text, text, ttl: 600, maxViews, origin: baseUrl })
+  const { text, prepared, k, access } = await newSeed({ text: `secret ${Math.random()}`, maxViews, ttl: 600 })
   const created = await postSecrets(baseUrl, '', prepared.request)
   if (created.status !== 201) throw new Error(`create answered ${created.status}: ${JSON.stringify(created.body)}`)
-  const { k } = parseSecretLink(prepared.link)
-  const [access, unlocked] = await Promise.all([openSecretLink(k), unlockSecret({ k, hdr: prepared.request.hdr })])
+  const unlocked = await unlockSecret({ k, hdr: prepared.request.hdr })
   return { text, revealBody: { ...access, rev: unlocked.rev }, unlocked }
 }
 

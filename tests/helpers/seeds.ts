@@ -23,6 +23,8 @@ export interface SeedOptions {
   maxViews: number
   passphrase?: string
   ttl?: number
+  /** Where the links point; only tests that open them care. */
+  origin?: string
 }
 
 export interface Seed extends SeedOptions {
@@ -38,7 +40,7 @@ export async function newSeed(o: SeedOptions): Promise<Seed> {
     passphrase: o.passphrase,
     ttl: o.ttl ?? 3600,
     maxViews: o.maxViews,
-    origin: 'http://localhost',
+    origin: o.origin ?? 'http://localhost',
     kdf: LOW_KDF,
   })
   const { k } = parseSecretLink(prepared.link)

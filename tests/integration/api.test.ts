@@ -9,9 +9,6 @@ import {
   SecretStatus,
   decryptSecret,
   encodeB64u,
-  openSecretLink,
-  parseSecretLink,
-  prepareSecret,
   randomBytes,
   unlockSecret,
   type CreateSecretRequest,
@@ -20,24 +17,15 @@ import { buildApp, BODY_LIMIT, type App } from '../../server/src/app.ts'
 import { defaultConfig } from '../../server/src/config.ts'
 import { CONTENT_SECURITY_POLICY } from '../../server/src/plugins/security.ts'
 import type { Store } from '../../server/src/store/store.ts'
+import { newSeed, type SeedOptions } from '../helpers/seeds.ts'
 import { openTestStore } from '../helpers/server.ts'
 
 // Rate limits are tested in rate-limit.test.ts; here they would only get in the way.
 const config = defaultConfig({ maxTtlSeconds: 3600, maxViews: 10, rateLimit: { createPerMinute: 10_000, readPerMinute: 10_000 } })
-const LOW_KDF = { m: 19456, t: 2 }
-
-async function newSecret(opts: { text?: string; passphrase?: string; maxViews?: number; ttl?: number } = {}) {
-  const prepared = await prepareSecret({
-    type: PayloadType.text,
-    text: opts.text ?? 'hunter2',
-    passphrase: opts.passphrase,
-    ttl: opts.ttl ?? 600,
-    maxViews: opts.maxViews ?? 1,
-    origin: 'http://localhost',
-    kdf: LOW_KDF,
-  })
-  const { k } = parseSecretLink(prepared.link)
-  return { ...prepared, k, access: await openSecretLink(k) }
+/** A prepared (not yet created) secret, flattened for the many field accesses below. */
+async function newSecret(opts: Partial<SeedOptions> = {}) {
+  const { prepared, k, access } = await newSeed({ text: 'hunter2', maxViews: 1, ttl: 600, ...opts })
+  return { ...prepared, k, access }
 }
 
 describe.each([

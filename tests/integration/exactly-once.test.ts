@@ -4,15 +4,9 @@
  * exactly K wrong passphrases are counted before the burn.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import {
-  PayloadType,
-  createClient,
-  decryptSecret,
-  openSecretLink,
-  parseSecretLink,
-  prepareSecret,
-  unlockSecret,
-} from '@burnlink/shared'
+import { createClient, decryptSecret, unlockSecret } from '@burnlink/shared'
+import { postSecrets } from '../helpers/http-secrets.ts'
+import { createSeed } from '../helpers/seeds.ts'
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts'
 
 const ROUNDS = 20
@@ -29,42 +23,18 @@ describe('exactly-once across two server processes sharing one Redis', () => {
     await Promise.all(servers.map((s) => s.stop()))
   })
 
-  async function createOn(url: string, maxViews: number, passphrase?: string) {
-    const prepared = await prepareSecret({
-      type: PayloadType.text,
-      text: `round secret ${Math.random()}`,
-      passphrase,
-      ttl: 600,
-      maxViews,
-      origin: url,
-      kdf: { m: 19456, t: 2 },
-    })
-    await createClient({ baseUrl: url }).create(prepared.request)
-    const { k } = parseSecretLink(prepared.link)
-    const access = await openSecretLink(k)
-    const meta = await createClient({ baseUrl: url }).meta(access)
-    return { prepared, k, access, hdr: meta.hdr }
-  }
+  const createOn = (url: string, maxViews: number, passphrase?: string) =>
+    createSeed(url, { text: `round secret ${Math.random()}`, maxViews, passphrase, ttl: 600 })
 
-  /** Fires the same body at both servers, alternating, all at once. */
-  async function race(path: string, bodies: (i: number) => unknown) {
-    return Promise.all(
-      Array.from({ length: READERS }, async (_, i) => {
-        const res = await fetch(`${servers[i % 2]!.url}/api/v1/secrets/${path}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(bodies(i)),
-        })
-        return { status: res.status, body: (await res.json()) as Record<string, unknown> }
-      }),
-    )
-  }
+  /** Fires one body per reader at both servers, alternating, all at once. */
+  const race = (path: string, bodies: (i: number) => unknown) =>
+    Promise.all(Array.from({ length: READERS }, (_, i) => postSecrets(servers[i % 2]!.url, `/${path}`, bodies(i))))
 
   it.each([1, 3])(`releases a maxViews=%i secret exactly that often to ${READERS} concurrent readers, ${ROUNDS} rounds`, async (maxViews) => {
     const wins: number[] = []
     for (let round = 0; round < ROUNDS; round++) {
       const s = await createOn(servers[round % 2]!.url, maxViews)
-      const unlocked = await unlockSecret({ k: s.k, hdr: s.hdr })
+      const unlocked = await unlockSecret({ k: s.k, hdr: s.prepared.request.hdr })
       const results = await race('reveal', () => ({ ...s.access, rev: unlocked.rev }))
       const ok = results.filter((r) => r.status === 200)
       wins.push(ok.length)
@@ -80,18 +50,9 @@ describe('exactly-once across two server processes sharing one Redis', () => {
   it('counts exactly K of 20 concurrent wrong passphrases, then burns', async () => {
     const s = await createOn(servers[0]!.url, 1, 'the right one')
     const wrong = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => unlockSecret({ k: s.k, hdr: s.hdr, passphrase: `wrong ${i}` })),
+      Array.from({ length: 20 }, (_, i) => unlockSecret({ k: s.k, hdr: s.prepared.request.hdr, passphrase: `wrong ${i}` })),
     )
-    const results = await Promise.all(
-      wrong.map(async (u, i) => {
-        const res = await fetch(`${servers[i % 2]!.url}/api/v1/secrets/reveal`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ ...s.access, rev: u.rev }),
-        })
-        return { status: res.status, body: (await res.json()) as Record<string, unknown> }
-      }),
-    )
+    const results = await Promise.all(wrong.map((u, i) => postSecrets(servers[i % 2]!.url, '/reveal', { ...s.access, rev: u.rev })))
     const counted = results.filter((r) => r.status === 401)
     expect(counted.map((r) => r.body.attemptsLeft).sort()).toEqual([0, 1, 2, 3, 4])
     expect(results.filter((r) => r.status === 410).every((r) => r.body.state === 'burned')).toBe(true)
