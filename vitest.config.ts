@@ -12,6 +12,8 @@ export default defineConfig({
       { test: { name: 'shared', include: ['shared/test/**/*.test.ts'] } },
       { test: { name: 'server', include: ['server/test/**/*.test.ts'] } },
       { test: { name: 'cli', include: ['cli/test/**/*.test.ts'] } },
+      // Pure web modules, tested beside them; components and pages are tested in real browsers.
+      { test: { name: 'web', include: ['web/src/**/*.test.ts'] } },
       {
         test: {
           name: 'integration',

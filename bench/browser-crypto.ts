@@ -26,7 +26,10 @@ interface BenchApi {
 }
 
 function call<K extends keyof BenchApi>(page: Page, op: K): Promise<Awaited<ReturnType<BenchApi[K]>>> {
-  return page.evaluate((name) => (globalThis as unknown as { burnlinkBench: BenchApi }).burnlinkBench[name]() as never, op)
+  return page.evaluate(
+    (name) => (globalThis as unknown as { burnlinkBench: BenchApi }).burnlinkBench[name]() as never,
+    op,
+  )
 }
 
 function summary(values: number[]) {
@@ -35,7 +38,16 @@ function summary(values: number[]) {
 }
 
 export async function measureBrowserCrypto(entry: string, iterations: number): Promise<CryptoTimes> {
-  const bundle = await build({ entryPoints: [entry], bundle: true, format: 'iife', platform: 'browser', target: 'es2022', minify: true, write: false, logLevel: 'warning' })
+  const bundle = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    write: false,
+    logLevel: 'warning',
+  })
   const script = bundle.outputFiles[0]!.text
   const http = createServer((req, res) => {
     if (req.url === '/bench.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(script)

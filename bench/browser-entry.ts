@@ -2,7 +2,17 @@
  * Runs inside Chromium: times the shared protocol code as the web app calls it. Timings
  * are taken in the page so no DevTools round trip is counted.
  */
-import { ARGON2, MAX_PAYLOAD_BYTES, PayloadType, decryptSecret, derivePassphraseKey, newHeader, parseSecretLink, prepareSecret, unlockSecret } from '@burnlink/shared'
+import {
+  ARGON2,
+  MAX_PAYLOAD_BYTES,
+  PayloadType,
+  decryptSecret,
+  derivePassphraseKey,
+  newHeader,
+  parseSecretLink,
+  prepareSecret,
+  unlockSecret,
+} from '@burnlink/shared'
 
 async function timed(run: () => Promise<unknown>): Promise<number> {
   const start = performance.now()

@@ -18,7 +18,15 @@ import { memoryPerSecret } from './memory.ts'
 import { buildWebInto, measureWeb } from './page-weight.ts'
 import { printReport, type Report, type Runs } from './report.ts'
 import { spawnServer, type BenchServer } from './processes.ts'
-import { OPS, STORE_OPTIONS, baselineWorkloads, burnlinkWorkloads, sealedEnvelope, type Op, type Prepare } from './workloads.ts'
+import {
+  OPS,
+  STORE_OPTIONS,
+  baselineWorkloads,
+  burnlinkWorkloads,
+  sealedEnvelope,
+  type Op,
+  type Prepare,
+} from './workloads.ts'
 
 const PARTS = ['http', 'scaleout', 'memory', 'pages', 'browser'] as const
 /** Each server and operation gets one untimed run first, so no run pays for JIT warm-up. */
@@ -46,7 +54,9 @@ function options(argv: string[]) {
     secrets: num(values.secrets, values.quick ? 10_000 : 100_000),
     browserIterations: values.quick ? 1 : 5,
     parts: new Set(values.only!.split(',')),
-    serverEnv: Object.fromEntries(values['server-env']!.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+    serverEnv: Object.fromEntries(
+      values['server-env']!.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    ),
   }
 }
 
@@ -72,7 +82,15 @@ interface Target {
   prepare: Prepare
 }
 
-export async function main({ argv, root, baselineScript }: { argv: string[]; root: string; baselineScript: string }): Promise<void> {
+export async function main({
+  argv,
+  root,
+  baselineScript,
+}: {
+  argv: string[]
+  root: string
+  baselineScript: string
+}): Promise<void> {
   const o = options(argv)
   const work = mkdtempSync(join(tmpdir(), 'burnlink-bench-'))
   const build = spawnSync(process.execPath, [join(root, 'server/build.mjs')], { stdio: 'inherit' })
@@ -93,18 +111,38 @@ export async function main({ argv, root, baselineScript }: { argv: string[]; roo
   // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to see where the server's time goes.
   const serverNodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
   const startBurnlink = async (n: number) => {
-    const server = await spawnServer(join(root, 'server/dist/main.js'), burnlinkEnv, join(work, `burnlink-${n}.log`), serverNodeArgs)
+    const server = await spawnServer(
+      join(root, 'server/dist/main.js'),
+      burnlinkEnv,
+      join(work, `burnlink-${n}.log`),
+      serverNodeArgs,
+    )
     servers.push(server)
     return server
   }
-  const report = { options: { seconds: o.seconds, pairs: o.pairs, connections: o.connections, secrets: o.secrets, serverEnv: o.serverEnv } } as Report
+  const report = {
+    options: {
+      seconds: o.seconds,
+      pairs: o.pairs,
+      connections: o.connections,
+      secrets: o.secrets,
+      serverEnv: o.serverEnv,
+    },
+  } as Report
   try {
     report.machine = await machine(redis)
     const envelope = await sealedEnvelope()
-    const burnlink: Target = { name: 'burnlink', server: await startBurnlink(1), prepare: burnlinkWorkloads(store, envelope) }
+    const burnlink: Target = {
+      name: 'burnlink',
+      server: await startBurnlink(1),
+      prepare: burnlinkWorkloads(store, envelope),
+    }
     const baseline = await spawnServer(baselineScript, { REDIS_URL: redisServer.url }, join(work, 'baseline.log'))
     servers.push(baseline)
-    const targets: Target[] = [{ name: 'baseline', server: baseline, prepare: baselineWorkloads(redis, envelope) }, burnlink]
+    const targets: Target[] = [
+      { name: 'baseline', server: baseline, prepare: baselineWorkloads(redis, envelope) },
+      burnlink,
+    ]
     const sizer = new PoolSizer(o.seconds)
 
     const measure = async (target: Target, op: Op, seconds: number, urls = [target.server.url]) => {
@@ -112,8 +150,16 @@ export async function main({ argv, root, baselineScript }: { argv: string[]; roo
       const key = `${target.name}/${op}`
       const workload = await target.prepare(op, sizer.size(key))
       const share = Math.ceil(workload.bodies.length / urls.length)
-      const parts = await Promise.all(urls.map((url, i) =>
-        runLoad({ url, seconds, connections: o.connections / urls.length, workload: { ...workload, bodies: workload.bodies.slice(i * share, (i + 1) * share) } })))
+      const parts = await Promise.all(
+        urls.map((url, i) =>
+          runLoad({
+            url,
+            seconds,
+            connections: o.connections / urls.length,
+            workload: { ...workload, bodies: workload.bodies.slice(i * share, (i + 1) * share) },
+          }),
+        ),
+      )
       const result = combine(parts)
       sizer.saw(key, result)
       return result
@@ -149,7 +195,8 @@ export async function main({ argv, root, baselineScript }: { argv: string[]; roo
       buildWebInto(outDir, root)
       report.pages = measureWeb(outDir)
     }
-    if (o.parts.has('browser')) report.browser = await measureBrowserCrypto(join(root, 'bench/browser-entry.ts'), o.browserIterations)
+    if (o.parts.has('browser'))
+      report.browser = await measureBrowserCrypto(join(root, 'bench/browser-entry.ts'), o.browserIterations)
   } finally {
     await Promise.all(servers.map((s) => s.stop()))
     redis.disconnect()
@@ -170,12 +217,23 @@ function combine(parts: LoadResult[]): LoadResult {
     p99: Math.max(a.p99, b.p99),
     ok: a.ok + b.ok,
     failed: a.failed + b.failed,
-    failures: Object.fromEntries([...new Set([...Object.keys(a.failures), ...Object.keys(b.failures)])].map((k) => [k, (a.failures[k] ?? 0) + (b.failures[k] ?? 0)])),
+    failures: Object.fromEntries(
+      [...new Set([...Object.keys(a.failures), ...Object.keys(b.failures)])].map((k) => [
+        k,
+        (a.failures[k] ?? 0) + (b.failures[k] ?? 0),
+      ]),
+    ),
     overrun: a.overrun + b.overrun,
   }))
 }
 
 async function machine(redis: Redis) {
   const version = /^redis_version:(\S+)/m.exec(await redis.info('server'))?.[1] ?? 'unknown'
-  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, redis: version, date: new Date().toISOString() }
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    node: process.version,
+    redis: version,
+    date: new Date().toISOString(),
+  }
 }

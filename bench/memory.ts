@@ -17,11 +17,20 @@ async function usedMemory(redis: Redis): Promise<number> {
   return Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1])
 }
 
-export async function memoryPerSecret(store: RedisStore, redis: Redis, envelope: Envelope, count: number): Promise<MemoryResult> {
+export async function memoryPerSecret(
+  store: RedisStore,
+  redis: Redis,
+  envelope: Envelope,
+  count: number,
+): Promise<MemoryResult> {
   await redis.flushall()
   const ids = Array.from({ length: count }, freshIds)
   const before = await usedMemory(redis)
   await storeSecrets(store, envelope, ids)
   const after = await usedMemory(redis)
-  return { secrets: count, ctBytes: decodeB64u(envelope.ct).length, bytesPerSecret: Math.round((after - before) / count) }
+  return {
+    secrets: count,
+    ctBytes: decodeB64u(envelope.ct).length,
+    bytesPerSecret: Math.round((after - before) / count),
+  }
 }

@@ -67,9 +67,14 @@ export function measureWeb(outDir: string): WebWeight {
   const entry = Object.keys(manifest).find((k) => manifest[k]!.isEntry)
   const reveal = Object.keys(manifest).find((k) => k.endsWith('RevealSecretView.vue'))
   if (!entry || !reveal) throw new Error('the manifest has no entry or no RevealSecretView chunk')
-  const pages = [pageWeight(outDir, manifest, 'create', [entry]), pageWeight(outDir, manifest, 'reveal', [entry, reveal])]
+  const pages = [
+    pageWeight(outDir, manifest, 'create', [entry]),
+    pageWeight(outDir, manifest, 'reveal', [entry, reveal]),
+  ]
   const loaded = new Set(pages.flatMap((p) => p.files))
-  const js = readdirSync(join(outDir, 'assets')).filter((f) => f.endsWith('.js')).map((f) => `assets/${f}`)
+  const js = readdirSync(join(outDir, 'assets'))
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => `assets/${f}`)
   return {
     pages,
     lazy: js.filter((f) => !loaded.has(f)).map((file) => ({ file, gzip: gzipped(join(outDir, file)) })),

@@ -31,7 +31,12 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-export async function spawnServer(script: string, env: Record<string, string>, logFile: string, nodeArgs: string[] = []): Promise<BenchServer> {
+export async function spawnServer(
+  script: string,
+  env: Record<string, string>,
+  logFile: string,
+  nodeArgs: string[] = [],
+): Promise<BenchServer> {
   const port = await unusedPort()
   const log = openSync(logFile, 'w')
   const child = spawn(process.execPath, [...nodeArgs, script], {
@@ -47,5 +52,8 @@ export async function spawnServer(script: string, env: Record<string, string>, l
     }
     await new Promise((r) => setTimeout(r, 50))
   }
-  return { url, stop: async () => void (child.exitCode === null && child.kill('SIGTERM') && (await once(child, 'exit'))) }
+  return {
+    url,
+    stop: async () => void (child.exitCode === null && child.kill('SIGTERM') && (await once(child, 'exit'))),
+  }
 }

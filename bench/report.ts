@@ -41,27 +41,45 @@ export function pairRatios(numerator: LoadResult[], denominator: LoadResult[]): 
   return spread(numerator.map((r, i) => r.rps / denominator[i]!.rps))
 }
 
-const fmt = (s: Spread, digits: number) => `${s.median.toFixed(digits)} [${s.min.toFixed(digits)}-${s.max.toFixed(digits)}]`
+const fmt = (s: Spread, digits: number) =>
+  `${s.median.toFixed(digits)} [${s.min.toFixed(digits)}-${s.max.toFixed(digits)}]`
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n')
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')
 }
 
 function loadRow(label: string, who: string, runs: LoadResult[]): string[] {
   const failed = runs.reduce((n, r) => n + r.failed, 0)
   const overrun = runs.reduce((n, r) => n + r.overrun, 0)
   const statuses = [...new Set(runs.flatMap((r) => Object.keys(r.failures)))].join('/')
-  return [label, who, fmt(spread(runs.map((r) => r.rps)), 0), fmt(spread(runs.map((r) => r.p50)), 2), fmt(spread(runs.map((r) => r.p99)), 2),
-    `${failed}${statuses ? ` (HTTP ${statuses})` : ''}${overrun ? ` (pool ran out: ${overrun})` : ''}`]
+  return [
+    label,
+    who,
+    fmt(spread(runs.map((r) => r.rps)), 0),
+    fmt(spread(runs.map((r) => r.p50)), 2),
+    fmt(spread(runs.map((r) => r.p99)), 2),
+    `${failed}${statuses ? ` (HTTP ${statuses})` : ''}${overrun ? ` (pool ran out: ${overrun})` : ''}`,
+  ]
 }
 
 export function printReport(r: Report): void {
   const { machine: m, options: o } = r
   console.log(`\nburnlink bench, ${m.date}: ${m.cores} x ${m.cpu}, Node ${m.node}, Redis ${m.redis}`)
-  console.log(`${o.connections} connections, ${o.seconds} s per run, ${o.pairs} interleaved pair(s); median [min-max] of the runs`)
-  const env = Object.entries(o.serverEnv).map(([k, v]) => `${k}=${v}`).join(' ')
+  console.log(
+    `${o.connections} connections, ${o.seconds} s per run, ${o.pairs} interleaved pair(s); median [min-max] of the runs`,
+  )
+  const env = Object.entries(o.serverEnv)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')
   console.log(env ? `burnlink server with ${env}\n` : '')
   if (r.http) {
     const rows = [['operation', 'server', 'req/s', 'p50 ms', 'p99 ms', 'failed']]
@@ -74,16 +92,20 @@ export function printReport(r: Report): void {
   if (r.scaleout) {
     const { oneProcess, twoProcesses } = r.scaleout
     console.log('\nscale-out, reveal, one Redis:')
-    console.log(table([
-      ['servers', '', 'req/s', 'p50 ms', 'p99 ms', 'failed'],
-      loadRow('1 process', '', oneProcess),
-      loadRow('2 processes', '', twoProcesses),
-      ['ratio 2/1', '', fmt(pairRatios(twoProcesses, oneProcess), 2), '', '', ''],
-    ]))
+    console.log(
+      table([
+        ['servers', '', 'req/s', 'p50 ms', 'p99 ms', 'failed'],
+        loadRow('1 process', '', oneProcess),
+        loadRow('2 processes', '', twoProcesses),
+        ['ratio 2/1', '', fmt(pairRatios(twoProcesses, oneProcess), 2), '', '', ''],
+      ]),
+    )
   }
   if (r.memory) {
     const { secrets, ctBytes, bytesPerSecret } = r.memory
-    console.log(`\nRedis memory: ${bytesPerSecret} bytes per secret (${kb(bytesPerSecret)}) over ${secrets} secrets of 1000 bytes of text (ct ${ctBytes} bytes)`)
+    console.log(
+      `\nRedis memory: ${bytesPerSecret} bytes per secret (${kb(bytesPerSecret)}) over ${secrets} secrets of 1000 bytes of text (ct ${ctBytes} bytes)`,
+    )
   }
   if (r.pages) {
     console.log('\npage weight, gzip -9, before any click:')
@@ -94,6 +116,8 @@ export function printReport(r: Report): void {
   if (r.browser) {
     const b = r.browser
     const ms = (t: { median: number; max: number }) => `${t.median.toFixed(0)} ms (max ${t.max.toFixed(0)})`
-    console.log(`\nheadless Chromium, median of ${b.iterations}: seal 64 KiB ${ms(b.seal64k)}, open 64 KiB ${ms(b.open64k)}, Argon2id ${b.argon2id.params} ${ms(b.argon2id)}`)
+    console.log(
+      `\nheadless Chromium, median of ${b.iterations}: seal 64 KiB ${ms(b.seal64k)}, open 64 KiB ${ms(b.open64k)}, Argon2id ${b.argon2id.params} ${ms(b.argon2id)}`,
+    )
   }
 }

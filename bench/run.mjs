@@ -7,7 +7,10 @@ import { build } from 'esbuild'
 const outdir = new URL('../node_modules/.cache/burnlink-bench/', import.meta.url).pathname
 
 await build({
-  entryPoints: { main: new URL('./main.ts', import.meta.url).pathname, baseline: new URL('./baseline.ts', import.meta.url).pathname },
+  entryPoints: {
+    main: new URL('./main.ts', import.meta.url).pathname,
+    baseline: new URL('./baseline.ts', import.meta.url).pathname,
+  },
   outdir,
   outExtension: { '.js': '.mjs' },
   bundle: true,
@@ -19,11 +22,17 @@ await build({
     {
       name: 'npm-packages-external',
       setup(b) {
-        b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@burnlink/') ? undefined : { path: args.path, external: true }))
+        b.onResolve({ filter: /^[^./]/ }, (args) =>
+          args.path.startsWith('@burnlink/') ? undefined : { path: args.path, external: true },
+        )
       },
     },
   ],
 })
 
 const { main } = await import(`${outdir}main.mjs`)
-await main({ argv: process.argv.slice(2), root: new URL('..', import.meta.url).pathname, baselineScript: `${outdir}baseline.mjs` })
+await main({
+  argv: process.argv.slice(2),
+  root: new URL('..', import.meta.url).pathname,
+  baselineScript: `${outdir}baseline.mjs`,
+})

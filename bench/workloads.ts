@@ -53,7 +53,14 @@ const sha256 = (token: Buffer) => createHash('sha256').update(token).digest()
 
 export function freshIds(): Ids {
   const [acc, rev, mt] = [randomBytes(TOKEN_BYTES), randomBytes(TOKEN_BYTES), randomBytes(TOKEN_BYTES)]
-  return { sid: randomBytes(SID_BYTES).toString('base64url'), acc: acc.toString('base64url'), rev: rev.toString('base64url'), av: sha256(acc), rv: sha256(rev), mv: sha256(mt) }
+  return {
+    sid: randomBytes(SID_BYTES).toString('base64url'),
+    acc: acc.toString('base64url'),
+    rev: rev.toString('base64url'),
+    av: sha256(acc),
+    rv: sha256(rev),
+    mv: sha256(mt),
+  }
 }
 
 async function inBatches<T>(items: T[], each: (item: T) => Promise<unknown>): Promise<void> {
@@ -73,14 +80,24 @@ export type Prepare = (op: Op, count: number) => Promise<Workload>
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value))
 
-const recordsFor = (op: Op, count: number) => Array.from({ length: op === 'meta' ? Math.min(count, READ_ONLY_RECORDS) : count }, freshIds)
+const recordsFor = (op: Op, count: number) =>
+  Array.from({ length: op === 'meta' ? Math.min(count, READ_ONLY_RECORDS) : count }, freshIds)
 
 /** Stores `count` secrets through the real store (the same Lua script the server runs). */
 export async function storeSecrets(store: RedisStore, envelope: Envelope, ids: Ids[]): Promise<void> {
   const hdr = decodeB64u(envelope.hdr)
   const ct = decodeB64u(envelope.ct)
   await inBatches(ids, async (s) => {
-    const result = await store.create({ sid: s.sid, hdr, ct, av: s.av, rv: s.rv, mv: s.mv, ttlSeconds: TTL_SECONDS, maxViews: 1 })
+    const result = await store.create({
+      sid: s.sid,
+      hdr,
+      ct,
+      av: s.av,
+      rv: s.rv,
+      mv: s.mv,
+      ttlSeconds: TTL_SECONDS,
+      maxViews: 1,
+    })
     if (result.kind !== 'created') throw new Error(`could not store a bench secret: ${result.kind}`)
   })
 }
@@ -90,12 +107,29 @@ export function burnlinkWorkloads(store: RedisStore, envelope: Envelope): Prepar
   return async (op, count) => {
     const ids = recordsFor(op, count)
     if (op === 'create') {
-      const bodies = ids.map((s) => json({ v: 1, sid: s.sid, hdr: envelope.hdr, ct: envelope.ct, av: b64u(s.av), rv: b64u(s.rv), mv: b64u(s.mv), ttl: TTL_SECONDS, maxViews: 1 }))
+      const bodies = ids.map((s) =>
+        json({
+          v: 1,
+          sid: s.sid,
+          hdr: envelope.hdr,
+          ct: envelope.ct,
+          av: b64u(s.av),
+          rv: b64u(s.rv),
+          mv: b64u(s.mv),
+          ttl: TTL_SECONDS,
+          maxViews: 1,
+        }),
+      )
       return { path: '/api/v1/secrets', bodies, reusable: false }
     }
     await storeSecrets(store, envelope, ids)
-    if (op === 'meta') return { path: '/api/v1/secrets/meta', bodies: ids.map((s) => json({ sid: s.sid, acc: s.acc })), reusable: true }
-    return { path: '/api/v1/secrets/reveal', bodies: ids.map((s) => json({ sid: s.sid, acc: s.acc, rev: s.rev })), reusable: false }
+    if (op === 'meta')
+      return { path: '/api/v1/secrets/meta', bodies: ids.map((s) => json({ sid: s.sid, acc: s.acc })), reusable: true }
+    return {
+      path: '/api/v1/secrets/reveal',
+      bodies: ids.map((s) => json({ sid: s.sid, acc: s.acc, rev: s.rev })),
+      reusable: false,
+    }
   }
 }
 
@@ -105,14 +139,26 @@ export function baselineKeys(key: string): { value: string; meta: string } {
 
 export function baselineWorkloads(redis: Redis, envelope: Envelope): Prepare {
   const ct = decodeB64u(envelope.ct)
-  const meta = JSON.stringify({ hdr: envelope.hdr, viewsLeft: 1, expiresAt: new Date(Date.now() + TTL_SECONDS * 1000).toISOString() })
+  const meta = JSON.stringify({
+    hdr: envelope.hdr,
+    viewsLeft: 1,
+    expiresAt: new Date(Date.now() + TTL_SECONDS * 1000).toISOString(),
+  })
   return async (op, count) => {
     const ids = recordsFor(op, count)
     if (op === 'create') {
-      return { path: '/create', bodies: ids.map((s) => json({ key: s.sid, value: envelope.ct, ttl: TTL_SECONDS })), reusable: false }
+      return {
+        path: '/create',
+        bodies: ids.map((s) => json({ key: s.sid, value: envelope.ct, ttl: TTL_SECONDS })),
+        reusable: false,
+      }
     }
     const keys = ids.map((s) => baselineKeys(s.sid))
-    await inBatches(keys, (k) => (op === 'meta' ? redis.set(k.meta, meta, 'EX', TTL_SECONDS) : redis.set(k.value, Buffer.from(ct), 'EX', TTL_SECONDS)))
+    await inBatches(keys, (k) =>
+      op === 'meta'
+        ? redis.set(k.meta, meta, 'EX', TTL_SECONDS)
+        : redis.set(k.value, Buffer.from(ct), 'EX', TTL_SECONDS),
+    )
     const bodies = ids.map((s) => json({ key: s.sid, token: s.acc }))
     return { path: op === 'meta' ? '/meta' : '/reveal', bodies, reusable: op === 'meta' }
   }

@@ -27,5 +27,7 @@ function run(args) {
 if (stale('web/dist/index.html', ['web/src', 'shared/src'])) run(['run', 'build', '-w', 'web'])
 if (stale('server/dist/main.js', ['server/src', 'shared/src'])) run(['run', 'build', '-w', 'server'])
 
-const server = spawnSync(process.execPath, ['--enable-source-maps', join(root, 'server/dist/main.js')], { stdio: 'inherit' })
+const server = spawnSync(process.execPath, ['--enable-source-maps', join(root, 'server/dist/main.js')], {
+  stdio: 'inherit',
+})
 process.exit(server.status ?? 1)

@@ -36,6 +36,7 @@ export function hasValueAfter(args: string[], option: string): boolean {
 
 /** At most one positional argument, named in the message when there are more. */
 export function onePositional(positionals: string[], what: string, command: string): string | undefined {
-  if (positionals.length > 1) throw usageError(`expected one ${what}, got ${positionals.length}; see burnlink ${command} --help`)
+  if (positionals.length > 1)
+    throw usageError(`expected one ${what}, got ${positionals.length}; see burnlink ${command} --help`)
   return positionals[0]
 }

@@ -13,6 +13,8 @@ export function parseDuration(value: string): number {
 
 /** For messages: the largest whole unit, e.g. 604800 -> "7d". */
 export function formatDuration(seconds: number): string {
-  const unit = Object.entries(UNIT_SECONDS).reverse().find(([, s]) => seconds % s === 0)
+  const unit = Object.entries(UNIT_SECONDS)
+    .reverse()
+    .find(([, s]) => seconds % s === 0)
   return unit ? `${seconds / unit[1]}${unit[0]}` : `${seconds}s`
 }

@@ -41,7 +41,10 @@ function fromApi(e: ApiError, server: string): CliError {
     case 'network':
       return new CliError(ExitCode.unavailable, `could not reach the server at ${server}`)
     case 'unavailable':
-      return new CliError(ExitCode.unavailable, `the server at ${server} is unavailable right now; try again in a moment`)
+      return new CliError(
+        ExitCode.unavailable,
+        `the server at ${server} is unavailable right now; try again in a moment`,
+      )
     case 'not_found':
       return new CliError(ExitCode.notFound, 'no secret found for this link: it never existed, or its record is gone')
     case 'gone':

@@ -10,7 +10,12 @@ export const DEFAULT_SERVER = 'http://localhost:3000'
 const REQUEST_TIMEOUT_MS = 30_000
 
 function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname)
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    hostname === '[::1]' ||
+    /^127(\.\d{1,3}){3}$/.test(hostname)
+  )
 }
 
 /**
@@ -24,9 +29,12 @@ export function checkServer(url: string, { insecure = false } = {}): string {
   } catch {
     throw usageError(`not a server address: "${url}"`)
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw usageError(`the server address must start with https:// (got "${url}")`)
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw usageError(`the server address must start with https:// (got "${url}")`)
   if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname) && !insecure) {
-    throw usageError(`refusing plain http to ${parsed.host}: anyone on the network could read and use the traffic. Use https, or --insecure if you really mean it`)
+    throw usageError(
+      `refusing plain http to ${parsed.host}: anyone on the network could read and use the traffic. Use https, or --insecure if you really mean it`,
+    )
   }
   return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '')
 }

@@ -130,11 +130,14 @@ describe('exit codes', () => {
 })
 
 describe('help and version', () => {
-  it.each([['--help'], ['send', '--help'], ['get', '-h'], ['status', '--help'], ['burn', '--help']])('%s prints usage', async (...args) => {
-    const r = await runCli(args)
-    expect(r.code).toBe(0)
-    expect(r.out).toMatch(/^Usage: burnlink/)
-  })
+  it.each([['--help'], ['send', '--help'], ['get', '-h'], ['status', '--help'], ['burn', '--help']])(
+    '%s prints usage',
+    async (...args) => {
+      const r = await runCli(args)
+      expect(r.code).toBe(0)
+      expect(r.out).toMatch(/^Usage: burnlink/)
+    },
+  )
 
   it('--version prints the package version', async () => {
     expect(await runCli(['--version'])).toMatchObject({ code: 0, out: `${version}\n` })

@@ -42,9 +42,16 @@ export interface CliResult {
   out: string
 }
 
-export function runCli(args: string[], { input, env = {} }: { input?: string | Uint8Array; env?: Record<string, string> } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  { input, env = {} }: { input?: string | Uint8Array; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   const { BURNLINK_SERVER: _ignored, ...inherited } = process.env
-  const child = spawn(process.execPath, [CLI, ...args], { detached: true, env: { ...inherited, ...env }, stdio: 'pipe' })
+  const child = spawn(process.execPath, [CLI, ...args], {
+    detached: true,
+    env: { ...inherited, ...env },
+    stdio: 'pipe',
+  })
   const stdout: Buffer[] = []
   const stderr: Buffer[] = []
   child.stdout.on('data', (c: Buffer) => stdout.push(c))

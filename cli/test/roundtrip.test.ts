@@ -4,7 +4,8 @@ import { runCli, sendJson, tempFile, useCliAndServer } from './helpers.ts'
 const server = useCliAndServer()
 
 /** Multi-line, non-ASCII, combining characters, CRLF, a BOM and a final newline: all must survive. */
-const TRICKY = '\uFEFFfirst line\r\nsecond: caf\u00e9 / cafe\u0301 \u{1F511}\u{1F468}\u200D\u{1F469}\u200D\u{1F467}\n\tindented  \nlast line\n'
+const TRICKY =
+  '\uFEFFfirst line\r\nsecond: caf\u00e9 / cafe\u0301 \u{1F511}\u{1F468}\u200D\u{1F469}\u200D\u{1F467}\n\tindented  \nlast line\n'
 
 describe('send and get', () => {
   it('sends an argument and gets it back without an added newline', async () => {
@@ -75,7 +76,10 @@ describe('status and burn', () => {
     expect(got).toMatchObject({ code: 4, out: '' })
     expect(got.stderr).toMatch(/burned/)
     expect((await runCli(['burn', manageLink])).code).toBe(4)
-    expect(JSON.parse((await runCli(['status', '--json', manageLink])).out)).toMatchObject({ state: 'burned', burnReason: 'creator' })
+    expect(JSON.parse((await runCli(['status', '--json', manageLink])).out)).toMatchObject({
+      state: 'burned',
+      burnReason: 'creator',
+    })
   })
 })
 
@@ -96,6 +100,9 @@ describe('passphrase', () => {
 
     const good = await runCli(['get', '--passphrase-file', right, link])
     expect(good).toMatchObject({ code: 0, out: 'behind a passphrase' })
-    expect(JSON.parse((await runCli(['status', '--json', manageLink])).out)).toMatchObject({ state: 'viewed', failedAttempts: 1 })
+    expect(JSON.parse((await runCli(['status', '--json', manageLink])).out)).toMatchObject({
+      state: 'viewed',
+      failedAttempts: 1,
+    })
   }, 30_000)
 })

@@ -25,7 +25,8 @@ function inTerminal(command: string) {
     async next(text: string): Promise<void> {
       const deadline = Date.now() + 15_000
       while (transcript.indexOf(text, cursor) === -1) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${JSON.stringify(text)} in ${JSON.stringify(transcript)}`)
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${JSON.stringify(text)} in ${JSON.stringify(transcript)}`)
         await new Promise((resolve) => setTimeout(resolve, 20))
       }
       cursor = transcript.indexOf(text, cursor) + text.length

@@ -24,28 +24,31 @@ const trustProxy = z
     if (/^(true|yes)$/i.test(v)) return true
     if (/^(false|no|)$/i.test(v)) return false
     if (/^\d+$/.test(v)) return Number(v)
-    return v.split(',').map((s) => s.trim()).filter(Boolean)
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
   })
 
 /** `host:port` pairs; an IPv6 host goes in brackets. */
-const clusterNodes = z
-  .string()
-  .transform((v, ctx) => {
-    const nodes = v.split(',').map((s) => s.trim()).filter(Boolean).map((s) => /^(?:\[([\da-f:.]+)\]|([\w.-]+)):(\d{1,5})$/i.exec(s))
-    if (nodes.length === 0 || nodes.some((n) => n === null || Number(n[3]) < 1 || Number(n[3]) > 65535)) {
-      ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of host:port' })
-      return z.NEVER
-    }
-    return nodes.map((n) => ({ host: (n![1] ?? n![2])!, port: Number(n![3]) }))
-  })
+const clusterNodes = z.string().transform((v, ctx) => {
+  const nodes = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => /^(?:\[([\da-f:.]+)\]|([\w.-]+)):(\d{1,5})$/i.exec(s))
+  if (nodes.length === 0 || nodes.some((n) => n === null || Number(n[3]) < 1 || Number(n[3]) > 65535)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of host:port' })
+    return z.NEVER
+  }
+  return nodes.map((n) => ({ host: (n![1] ?? n![2])!, port: Number(n![3]) }))
+})
 
 const EnvSchema = z
   .object({
     PORT: int(0, 65535).default(3000),
     HOST: z.string().min(1).default('127.0.0.1'),
-    REDIS_URL: z
-      .url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' })
-      .optional(),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).optional(),
     REDIS_CLUSTER_NODES: clusterNodes.optional(),
     REDIS_DURABILITY: z.enum(['none', 'aof'], { message: 'must be none or aof' }).default('none'),
     MAX_TTL_SECONDS: int(TTL.minSeconds).default(TTL.defaultMaxSeconds),
@@ -62,10 +65,18 @@ const EnvSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.REDIS_URL && env.REDIS_CLUSTER_NODES) {
-      ctx.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_NODES'], message: 'set either REDIS_URL or REDIS_CLUSTER_NODES, not both' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_CLUSTER_NODES'],
+        message: 'set either REDIS_URL or REDIS_CLUSTER_NODES, not both',
+      })
     }
     if (env.REDIS_DURABILITY === 'aof' && !env.REDIS_URL && !env.REDIS_CLUSTER_NODES) {
-      ctx.addIssue({ code: 'custom', path: ['REDIS_DURABILITY'], message: 'aof needs REDIS_URL or REDIS_CLUSTER_NODES' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_DURABILITY'],
+        message: 'aof needs REDIS_URL or REDIS_CLUSTER_NODES',
+      })
     }
   })
   .transform((env) => ({
@@ -97,7 +108,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
   const parsed = EnvSchema.safeParse(present)
   if (parsed.success) return Object.freeze(parsed.data)
-  const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}=${JSON.stringify(present[String(i.path[0])] ?? '')}: ${i.message}`)
+  const lines = parsed.error.issues.map(
+    (i) => `  ${i.path.join('.')}=${JSON.stringify(present[String(i.path[0])] ?? '')}: ${i.message}`,
+  )
   throw new ConfigError(`Invalid configuration; fix these environment variables:\n${lines.join('\n')}`)
 }
 

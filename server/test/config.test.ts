@@ -36,7 +36,14 @@ describe('loadConfig', () => {
       ALLOW_HTTP_REDIRECTS: 'true',
       LOG_LEVEL: 'warn',
     })
-    expect(c).toMatchObject({ port: 8080, redisUrl: 'redis://redis:6379/0', redisDurability: 'aof', maxFailedAttempts: 3, trustProxy: ['10.0.0.0/8', '127.0.0.1'], allowHttpRedirects: true })
+    expect(c).toMatchObject({
+      port: 8080,
+      redisUrl: 'redis://redis:6379/0',
+      redisDurability: 'aof',
+      maxFailedAttempts: 3,
+      trustProxy: ['10.0.0.0/8', '127.0.0.1'],
+      allowHttpRedirects: true,
+    })
     expect(Object.isFrozen(c)).toBe(true)
   })
 
@@ -49,7 +56,9 @@ describe('loadConfig', () => {
   })
 
   it('reads REDIS_CLUSTER_NODES as host:port pairs, IPv6 in brackets', () => {
-    expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis-a:7000, 10.0.0.2:7001,[::1]:7002,', REDIS_DURABILITY: 'aof' })).toMatchObject({
+    expect(
+      loadConfig({ REDIS_CLUSTER_NODES: 'redis-a:7000, 10.0.0.2:7001,[::1]:7002,', REDIS_DURABILITY: 'aof' }),
+    ).toMatchObject({
       redisUrl: undefined,
       redisClusterNodes: [
         { host: 'redis-a', port: 7000 },
@@ -64,7 +73,10 @@ describe('loadConfig', () => {
     [{ REDIS_CLUSTER_NODES: 'redis-a' }, 'REDIS_CLUSTER_NODES="redis-a": must be a comma-separated list of host:port'],
     [{ REDIS_CLUSTER_NODES: 'redis-a:70000' }, 'REDIS_CLUSTER_NODES="redis-a:70000": must be a comma-separated list'],
     [{ REDIS_CLUSTER_NODES: 'redis://a:7000' }, 'REDIS_CLUSTER_NODES="redis://a:7000": must be a comma-separated list'],
-    [{ REDIS_URL: 'redis://a', REDIS_CLUSTER_NODES: 'b:7000' }, 'REDIS_CLUSTER_NODES="b:7000": set either REDIS_URL or REDIS_CLUSTER_NODES, not both'],
+    [
+      { REDIS_URL: 'redis://a', REDIS_CLUSTER_NODES: 'b:7000' },
+      'REDIS_CLUSTER_NODES="b:7000": set either REDIS_URL or REDIS_CLUSTER_NODES, not both',
+    ],
     [{ REDIS_DURABILITY: 'aof' }, 'REDIS_DURABILITY="aof": aof needs REDIS_URL or REDIS_CLUSTER_NODES'],
     [{ REDIS_URL: 'redis://a', REDIS_DURABILITY: 'always' }, 'REDIS_DURABILITY="always": must be none or aof'],
   ])('refuses %o', (env, message) => {
@@ -78,13 +90,25 @@ describe('loadConfig', () => {
   it('names every bad variable in one error', () => {
     let error: unknown
     try {
-      loadConfig({ PORT: 'eighty', REDIS_URL: 'http://x', MAX_FAILED_ATTEMPTS: '11', MAX_TTL_SECONDS: '10', LOG_LEVEL: 'loud' })
+      loadConfig({
+        PORT: 'eighty',
+        REDIS_URL: 'http://x',
+        MAX_FAILED_ATTEMPTS: '11',
+        MAX_TTL_SECONDS: '10',
+        LOG_LEVEL: 'loud',
+      })
     } catch (e) {
       error = e
     }
     expect(error).toBeInstanceOf(ConfigError)
     const message = (error as Error).message
-    for (const name of ['PORT="eighty"', 'REDIS_URL="http://x"', 'MAX_FAILED_ATTEMPTS="11"', 'MAX_TTL_SECONDS="10"', 'LOG_LEVEL="loud"']) {
+    for (const name of [
+      'PORT="eighty"',
+      'REDIS_URL="http://x"',
+      'MAX_FAILED_ATTEMPTS="11"',
+      'MAX_TTL_SECONDS="10"',
+      'LOG_LEVEL="loud"',
+    ]) {
       expect(message).toContain(name)
     }
   })

@@ -38,7 +38,17 @@ describe('GET /api/v1/openapi.json', () => {
     expect(ops('/api/v1/secrets/burn')).toEqual(['200', '400', '404', '410', '413', '415', '429', '503'])
     expect(doc.paths['/api/v1/config']?.get).toBeDefined()
     const create = doc.paths['/api/v1/secrets'].post.requestBody.content['application/json'].schema
-    expect(Object.keys(create.properties).sort()).toEqual(['av', 'ct', 'hdr', 'maxViews', 'mv', 'rv', 'sid', 'ttl', 'v'])
+    expect(Object.keys(create.properties).sort()).toEqual([
+      'av',
+      'ct',
+      'hdr',
+      'maxViews',
+      'mv',
+      'rv',
+      'sid',
+      'ttl',
+      'v',
+    ])
     expect(create.additionalProperties).toBe(false)
   })
 })

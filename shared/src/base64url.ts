@@ -75,7 +75,9 @@ export function decodeB64u(s: string, expectedBytes?: number): Uint8Array {
   }
   const rest = s.length - i
   if (rest >= 2) {
-    const n = (LOOKUP[s.charCodeAt(i)]! << 18) | (LOOKUP[s.charCodeAt(i + 1)]! << 12) |
+    const n =
+      (LOOKUP[s.charCodeAt(i)]! << 18) |
+      (LOOKUP[s.charCodeAt(i + 1)]! << 12) |
       (rest === 3 ? LOOKUP[s.charCodeAt(i + 2)]! << 6 : 0)
     out[o++] = n >> 16
     if (rest === 3) out[o++] = (n >> 8) & 255

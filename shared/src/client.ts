@@ -87,7 +87,11 @@ export function createClient({ baseUrl, fetch: fetchImpl }: ClientOptions) {
       res = await doFetch(`${base}/api/v1${path}`, {
         ...(body === undefined
           ? { method: 'GET', headers: { accept: 'application/json' } }
-          : { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) }),
+          : {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', accept: 'application/json' },
+              body: JSON.stringify(body),
+            }),
         cache: 'no-store',
         credentials: 'same-origin',
       })

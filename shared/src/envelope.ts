@@ -5,7 +5,15 @@
  */
 import { ProtocolError } from './errors.ts'
 import { concatBytes, randomBytes, subtle } from './keys.ts'
-import { CT_LENGTHS, FRAME_OVERHEAD, FRAME_SIZES, LABEL, MAX_PAYLOAD_BYTES, NONCE_BYTES, PayloadType } from './limits.ts'
+import {
+  CT_LENGTHS,
+  FRAME_OVERHEAD,
+  FRAME_SIZES,
+  LABEL,
+  MAX_PAYLOAD_BYTES,
+  NONCE_BYTES,
+  PayloadType,
+} from './limits.ts'
 
 const encoder = new TextEncoder()
 // ignoreBOM keeps a leading U+FEFF as the creator wrote it; fatal rejects invalid UTF-8,
@@ -32,7 +40,8 @@ export function encodeFrame(type: PayloadType, payload: Uint8Array): Uint8Array<
 
 export function decodeFrame(frame: Uint8Array): { type: PayloadType; text: string } {
   const length = new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(1)
-  if (length > frame.length - FRAME_OVERHEAD) throw new ProtocolError('frame_length', 'payload length exceeds the frame')
+  if (length > frame.length - FRAME_OVERHEAD)
+    throw new ProtocolError('frame_length', 'payload length exceeds the frame')
   const end = FRAME_OVERHEAD + length
   if (frame.subarray(end).some((b) => b !== 0)) throw new ProtocolError('frame_padding', 'frame padding is not zero')
   const type = frame[0]!

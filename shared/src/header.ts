@@ -57,7 +57,8 @@ export function parseHeader(bytes: Uint8Array): Header {
     return { kdf: 'none' }
   }
   if (kdf !== KDF_ARGON2ID) throw new ProtocolError('header', `unknown KDF ${kdf}`)
-  if (bytes.length !== ARGON2ID_BYTES) throw new ProtocolError('header', `an Argon2id header is ${ARGON2ID_BYTES} bytes`)
+  if (bytes.length !== ARGON2ID_BYTES)
+    throw new ProtocolError('header', `an Argon2id header is ${ARGON2ID_BYTES} bytes`)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const m = view.getUint32(2)
   const t = bytes[6]!

@@ -13,10 +13,12 @@ import { b64uLength, isCanonicalB64u } from './base64url.ts'
 import { ATTEMPTS, CT_LENGTHS, SID_BYTES, STATUS_BATCH_MAX, TOKEN_BYTES, TTL, VIEWS } from './limits.ts'
 
 function b64u(bytes: number, what: string) {
-  return z.string().check(
-    z.length(b64uLength(bytes), `${what} must be ${bytes} bytes of base64url (${b64uLength(bytes)} characters)`),
-    z.refine(isCanonicalB64u, `${what} must be canonical base64url`),
-  )
+  return z
+    .string()
+    .check(
+      z.length(b64uLength(bytes), `${what} must be ${bytes} bytes of base64url (${b64uLength(bytes)} characters)`),
+      z.refine(isCanonicalB64u, `${what} must be canonical base64url`),
+    )
 }
 
 const CT_CHAR_LENGTHS = new Set(CT_LENGTHS.map(b64uLength))
@@ -27,9 +29,14 @@ export const Sid = b64u(SID_BYTES, 'sid')
 export const Token = (what: string) => b64u(TOKEN_BYTES, what)
 
 /** Header bytes (2 or 24); the server checks shape only, clients check the content. */
-export const Hdr = z.string().check(
-  z.refine((s) => (s.length === 3 || s.length === 32) && isCanonicalB64u(s), 'hdr must be a 2- or 24-byte header in base64url'),
-)
+export const Hdr = z
+  .string()
+  .check(
+    z.refine(
+      (s) => (s.length === 3 || s.length === 32) && isCanonicalB64u(s),
+      'hdr must be a 2- or 24-byte header in base64url',
+    ),
+  )
 
 export const Ct = z.string().check(
   z.refine((s) => CT_CHAR_LENGTHS.has(s.length), `ct length must be one of ${CT_LENGTHS.join(', ')} bytes`),
@@ -73,10 +80,12 @@ export const SecretStatus = z.strictObject({
 
 export const ManageRef = z.strictObject({ sid: Sid, mt: Token('mt') })
 export const StatusBatchRequest = z.strictObject({
-  items: z.array(ManageRef).check(
-    z.minLength(1, 'at least one item'),
-    z.maxLength(STATUS_BATCH_MAX, `at most ${STATUS_BATCH_MAX} items per request`),
-  ),
+  items: z
+    .array(ManageRef)
+    .check(
+      z.minLength(1, 'at least one item'),
+      z.maxLength(STATUS_BATCH_MAX, `at most ${STATUS_BATCH_MAX} items per request`),
+    ),
 })
 export const StatusRequest = z.union([ManageRef, StatusBatchRequest])
 export const StatusBatchResponse = z.strictObject({ items: z.array(z.nullable(SecretStatus)) })

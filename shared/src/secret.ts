@@ -30,7 +30,10 @@ export function validateRedirectUrl(url: string, { allowHttp = false }: Redirect
     throw new ProtocolError('payload', 'the redirect target is not a valid URL')
   }
   if (parsed.protocol !== 'https:' && !(allowHttp && parsed.protocol === 'http:')) {
-    throw new ProtocolError('payload', allowHttp ? 'the redirect URL must use https or http' : 'the redirect URL must use https')
+    throw new ProtocolError(
+      'payload',
+      allowHttp ? 'the redirect URL must use https or http' : 'the redirect URL must use https',
+    )
   }
   if (parsed.username || parsed.password) {
     throw new ProtocolError('payload', 'the redirect URL must not contain a user name or password')
@@ -123,10 +126,7 @@ export async function unlockSecret(o: { k: Uint8Array; passphrase?: string; hdr:
   if (header.kdf !== 'none' && o.passphrase === undefined) {
     throw new TypeError('this secret needs a passphrase: check needsPassphrase(hdr) first')
   }
-  const [{ sid: sidBytes }, P] = await Promise.all([
-    deriveAccess(o.k),
-    derivePassphraseKey(o.passphrase ?? '', header),
-  ])
+  const [{ sid: sidBytes }, P] = await Promise.all([deriveAccess(o.k), derivePassphraseKey(o.passphrase ?? '', header)])
   const { rev, cek } = await deriveReveal(o.k, P, sidBytes)
   return { rev: encodeB64u(rev), cek, sidBytes, hdrBytes }
 }

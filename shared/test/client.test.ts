@@ -54,14 +54,26 @@ describe('client requests', () => {
   it('sends a status batch as items and returns the items', async () => {
     const status = { state: 'active', views: 0, maxViews: 1, failedAttempts: 0, createdAt: 'a', expiresAt: 'b' }
     const { calls, client } = stub(() => json(200, { items: [status, null] }))
-    expect(await client.statusBatch([{ sid, mt }, { sid, mt }])).toEqual([status, null])
-    expect(JSON.parse(String(calls[0]!.init.body))).toEqual({ items: [{ sid, mt }, { sid, mt }] })
+    expect(
+      await client.statusBatch([
+        { sid, mt },
+        { sid, mt },
+      ]),
+    ).toEqual([status, null])
+    expect(JSON.parse(String(calls[0]!.init.body))).toEqual({
+      items: [
+        { sid, mt },
+        { sid, mt },
+      ],
+    })
   })
 })
 
 describe('client errors', () => {
   it('carries code, message and attemptsLeft from a 401', async () => {
-    const { client } = stub(() => json(401, { error: 'wrong_passphrase', message: 'Wrong passphrase.', attemptsLeft: 2 }))
+    const { client } = stub(() =>
+      json(401, { error: 'wrong_passphrase', message: 'Wrong passphrase.', attemptsLeft: 2 }),
+    )
     const err = await apiError(client.reveal({ sid, acc, rev: acc }))
     expect(err).toMatchObject({ status: 401, code: 'wrong_passphrase', message: 'Wrong passphrase.', attemptsLeft: 2 })
   })

@@ -36,7 +36,9 @@ describe('frame buckets', () => {
 
   it('refuses one byte more than the largest frame holds', async () => {
     expect(await rejection(() => encodeFrame(PayloadType.text, new Uint8Array(MAX_PAYLOAD_BYTES + 1)))).toBe('payload')
-    expect(await rejection(() => seal(cek, sid, hdr, PayloadType.text, 'x'.repeat(MAX_PAYLOAD_BYTES + 1)))).toBe('payload')
+    expect(await rejection(() => seal(cek, sid, hdr, PayloadType.text, 'x'.repeat(MAX_PAYLOAD_BYTES + 1)))).toBe(
+      'payload',
+    )
   })
 
   it('writes type, big-endian length, payload and zero padding', () => {

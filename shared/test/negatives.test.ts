@@ -18,9 +18,13 @@ describe('hdr negatives', () => {
 })
 
 describe('ct negatives', () => {
-  it.each(ct)('$name: $why', async (n) => {
-    expect(await rejectCt(n)).toBe(n.error)
-  }, 60_000)
+  it.each(ct)(
+    '$name: $why',
+    async (n) => {
+      expect(await rejectCt(n)).toBe(n.error)
+    },
+    60_000,
+  )
 
   // The frame entries carry a valid tag, so each must be caught by the frame check it names.
   const frames = ct.flatMap((n) => (n.frame && !n.aad ? [{ ...n, frame: n.frame }] : []))

@@ -157,7 +157,13 @@ describe('seal and open', () => {
   it('delivers a redirect as the normalised URL the creator sealed', async () => {
     await fc.assert(
       fc.asyncProperty(httpsUrl, async (url) => {
-        const prepared = await prepareSecret({ type: PayloadType.redirect, text: url, ttl: 60, maxViews: 1, origin: ORIGIN })
+        const prepared = await prepareSecret({
+          type: PayloadType.redirect,
+          text: url,
+          ttl: 60,
+          maxViews: 1,
+          origin: ORIGIN,
+        })
         const { k } = parseSecretLink(prepared.link)
         const unlocked = await unlockSecret({ k, hdr: prepared.request.hdr })
         expect(await decryptSecret(unlocked, prepared.request.ct)).toEqual({
@@ -314,10 +320,7 @@ describe('canonical base64url', () => {
   })
 
   it('accepts exactly the canonical strings over a sloppy alphabet', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.string({ unit: sloppyChar, maxLength: 40 }), agreesWithNode),
-      { numRuns: 2000 },
-    )
+    await fc.assert(fc.asyncProperty(fc.string({ unit: sloppyChar, maxLength: 40 }), agreesWithNode), { numRuns: 2000 })
   })
 
   const mutation = fc.oneof(

@@ -60,7 +60,10 @@ describe('prepareSecret', () => {
     const prepared = await prepareSecret({ ...base, passphrase: 'Cafe\u0301 ', kdf: FAST_KDF })
     expect(needsPassphrase(prepared.request.hdr)).toBe(true)
     expect(decodeB64u(prepared.request.hdr).subarray(0, 8)).toEqual(Uint8Array.of(1, 1, 0, 0, 0x4c, 0, 2, 1))
-    expect(await recipientOpens(prepared, 'Caf\u00e9 ')).toMatchObject({ revAccepted: true, opened: { text: 'hunter2' } })
+    expect(await recipientOpens(prepared, 'Caf\u00e9 ')).toMatchObject({
+      revAccepted: true,
+      opened: { text: 'hunter2' },
+    })
 
     const wrong = await rejection(() => recipientOpens(prepared, 'Caf\u00e9'))
     expect(wrong).toBe('auth')
@@ -92,7 +95,13 @@ describe('prepareSecret', () => {
 
   it('re-checks a redirect when opening, whatever the creator sealed', async () => {
     const { unlocked } = await recipientOpens(await prepareSecret(base))
-    const ct = await seal(unlocked.cek, unlocked.sidBytes, unlocked.hdrBytes, PayloadType.redirect, 'javascript:alert(1)')
+    const ct = await seal(
+      unlocked.cek,
+      unlocked.sidBytes,
+      unlocked.hdrBytes,
+      PayloadType.redirect,
+      'javascript:alert(1)',
+    )
     expect(await rejection(() => decryptSecret(unlocked, encodeB64u(ct)))).toBe('payload')
   })
 })

@@ -46,8 +46,17 @@ export interface Vector {
   /** Optional fields (P) read back from JSON as possibly undefined. */
   outputs: Record<string, string | number | undefined>
 }
-export interface B64uNegative { input: string; bytes: number; error: string; why: string }
-export interface HdrNegative { hdr: string; error: string; why: string }
+export interface B64uNegative {
+  input: string
+  bytes: number
+  error: string
+  why: string
+}
+export interface HdrNegative {
+  hdr: string
+  error: string
+  why: string
+}
 export interface CtNegative {
   name: string
   k: string
@@ -63,7 +72,11 @@ export interface VectorFile {
   vectors: Vector[]
   negative: { b64u: B64uNegative[]; hdr: HdrNegative[]; ct: CtNegative[] }
 }
-export interface CheckResult { name: string; ok: boolean; detail?: string }
+export interface CheckResult {
+  name: string
+  ok: boolean
+  detail?: string
+}
 
 export function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
@@ -205,8 +218,10 @@ export async function runVectors(file: VectorFile): Promise<CheckResult[]> {
       record(`vector ${v.name}`, [`threw ${String(e)}`])
     }
   }
-  for (const n of file.negative.b64u) await expectReason(`b64u ${JSON.stringify(n.input)} (${n.why})`, n.error, rejectB64u(n))
-  for (const n of file.negative.hdr) await expectReason(`hdr ${JSON.stringify(n.hdr)} (${n.why})`, n.error, rejectHdr(n))
+  for (const n of file.negative.b64u)
+    await expectReason(`b64u ${JSON.stringify(n.input)} (${n.why})`, n.error, rejectB64u(n))
+  for (const n of file.negative.hdr)
+    await expectReason(`hdr ${JSON.stringify(n.hdr)} (${n.why})`, n.error, rejectHdr(n))
   for (const n of file.negative.ct) await expectReason(`ct ${n.name}`, n.error, rejectCt(n))
   return results
 }

@@ -36,12 +36,17 @@ describe.each(file.vectors)('vector $name', (v) => {
 })
 
 describe('runVectors', () => {
-  it('passes every vector and every negative', async () => {
-    const results = await runVectors(file)
-    const expected = file.vectors.length + file.negative.b64u.length + file.negative.hdr.length + file.negative.ct.length
-    expect(results).toHaveLength(expected)
-    expect(results.filter((r) => !r.ok)).toEqual([])
-  }, 4 * ARGON2_TIMEOUT)
+  it(
+    'passes every vector and every negative',
+    async () => {
+      const results = await runVectors(file)
+      const expected =
+        file.vectors.length + file.negative.b64u.length + file.negative.hdr.length + file.negative.ct.length
+      expect(results).toHaveLength(expected)
+      expect(results.filter((r) => !r.ok)).toEqual([])
+    },
+    4 * ARGON2_TIMEOUT,
+  )
 
   it('reports a vector that does not match', async () => {
     const [first] = file.vectors

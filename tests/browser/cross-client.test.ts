@@ -59,7 +59,9 @@ describe.runIf(hasChromium())('CLI and browser round trips', () => {
     await expect.poll(() => bob.page.getByLabel('Secret text').textContent()).toBe(TRICKY)
     expect(await cliStatus(manageLink)).toMatchObject({ state: 'viewed', views: 1, maxViews: 1 })
 
-    expect(await apiPaths(bob)).toEqual(expect.arrayContaining(['POST /api/v1/secrets/meta', 'POST /api/v1/secrets/reveal']))
+    expect(await apiPaths(bob)).toEqual(
+      expect.arrayContaining(['POST /api/v1/secrets/meta', 'POST /api/v1/secrets/reveal']),
+    )
     expect(await leaks([bob], [...keyForms(link), TRICKY, MARKER, ...(passphrase ? [passphrase] : [])])).toEqual([])
     expectCleanPages([bob])
   })
@@ -88,7 +90,9 @@ describe.runIf(hasChromium())('CLI and browser round trips', () => {
     await bob.page.getByRole('heading', { name: 'This secret was already viewed' }).waitFor()
 
     expect(await apiPaths(alice)).toContain('POST /api/v1/secrets')
-    expect(await leaks([alice, bob], [...keyForms(link), text, MARKER, ...(passphrase ? [passphrase] : [])])).toEqual([])
+    expect(await leaks([alice, bob], [...keyForms(link), text, MARKER, ...(passphrase ? [passphrase] : [])])).toEqual(
+      [],
+    )
     expectCleanPages([alice, bob])
   })
 

@@ -15,7 +15,8 @@ const SHARED_TEST = fileURLToPath(new URL('../../shared/test', import.meta.url))
 async function bundleRunner(): Promise<string> {
   const result = await build({
     stdin: {
-      contents: "import { runVectors } from './vectors-runner.ts'\nimport file from './vectors.json'\nexport const run = () => runVectors(file)\n",
+      contents:
+        "import { runVectors } from './vectors-runner.ts'\nimport file from './vectors.json'\nexport const run = () => runVectors(file)\n",
       resolveDir: SHARED_TEST,
       loader: 'ts',
     },

@@ -11,7 +11,9 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { hasChromium, newPerson, seedSecret, useBrowserSuite, type Person } from '../helpers/browser.ts'
 
-const SHOTS = process.env.SCREENSHOTS ? fileURLToPath(new URL('../../docs', import.meta.url)) : mkdtempSync(join(tmpdir(), 'burnlink-shots-'))
+const SHOTS = process.env.SCREENSHOTS
+  ? fileURLToPath(new URL('../../docs', import.meta.url))
+  : mkdtempSync(join(tmpdir(), 'burnlink-shots-'))
 
 function expectClean(person: Person): void {
   expect(person.cspViolations).toEqual([])

@@ -55,11 +55,25 @@ describe.runIf(hasChromium())('sharing a secret between two browsers', () => {
     await alice.page.getByText('1 of 1').waitFor()
 
     const { k } = parseSecretLink(link)
-    const forbidden = [encodeB64u(k), toHex(k), toHex(k).toUpperCase(), passphrase, text, 'correct-horse-battery-staple']
+    const forbidden = [
+      encodeB64u(k),
+      toHex(k),
+      toHex(k).toUpperCase(),
+      passphrase,
+      text,
+      'correct-horse-battery-staple',
+    ]
     const requests = [...(await traffic(alice)), ...(await traffic(bob))]
     const apiCalls = requests.filter((r) => r.url.includes('/api/v1/secrets')).map((r) => new URL(r.url).pathname)
     // The check below means something only if the secret really went through the API.
-    expect(apiCalls).toEqual(expect.arrayContaining(['/api/v1/secrets', '/api/v1/secrets/meta', '/api/v1/secrets/reveal', '/api/v1/secrets/status']))
+    expect(apiCalls).toEqual(
+      expect.arrayContaining([
+        '/api/v1/secrets',
+        '/api/v1/secrets/meta',
+        '/api/v1/secrets/reveal',
+        '/api/v1/secrets/status',
+      ]),
+    )
     for (const request of requests) {
       expect(new URL(request.url).origin, request.url).toBe(suite.url)
       for (const value of forbidden) expect(request.text.includes(value), `${value} in ${request.url}`).toBe(false)

@@ -50,7 +50,8 @@ async function fillForm(page: Page, origin: string, labels: string[]): Promise<v
   }
   await page.getByLabel('Create separate links for several people').check()
   await page.getByLabel('Number of people').fill(String(labels.length))
-  for (const [i, label] of labels.entries()) await page.getByLabel(`Label for person ${i + 1}`, { exact: true }).fill(label)
+  for (const [i, label] of labels.entries())
+    await page.getByLabel(`Label for person ${i + 1}`, { exact: true }).fill(label)
 }
 
 /** Creates one link per label through the form; returns the secret links by label. */
@@ -62,7 +63,9 @@ async function createThroughForm(page: Page, origin: string, labels: string[]): 
   }
   await page.getByRole('button', { name: `Create ${labels.length} links` }).click()
   await page.getByRole('heading', { name: `${labels.length} secret links are ready` }).waitFor()
-  const links = await Promise.all(labels.map((l) => page.getByLabel(`Secret link for ${l}`, { exact: true }).inputValue()))
+  const links = await Promise.all(
+    labels.map((l) => page.getByLabel(`Secret link for ${l}`, { exact: true }).inputValue()),
+  )
   return Object.fromEntries(labels.map((l, i) => [l, links[i]!]))
 }
 
@@ -101,7 +104,9 @@ describe.runIf(hasChromium())('My links', () => {
     await alice.page.getByRole('button', { name: 'Create another secret' }).click()
     Object.assign(links, await createThroughForm(alice.page, suite.url, ['Dan Brown']))
     expect(await alice.page.getByLabel('Keep in My links').isChecked()).toBe(true)
-    await alice.page.getByText('The manage link is the only way to check or burn this secret without this browser').waitFor()
+    await alice.page
+      .getByText('The manage link is the only way to check or burn this secret without this browser')
+      .waitFor()
     await alice.page.getByRole('button', { name: 'Create another secret' }).click()
     Object.assign(links, await createThroughForm(alice.page, suite.url, ['Eve Unkept']))
     await alice.page.getByLabel('Keep in My links').uncheck()
@@ -109,11 +114,14 @@ describe.runIf(hasChromium())('My links', () => {
     // One entry per kept secret, with exactly the fields My links may hold.
     const stored = await storedLinks(alice.page)
     expect(stored.map((e) => e.label)).toEqual([...FIRST, ...TEAM, 'Dan Brown'])
-    for (const entry of stored) expect(Object.keys(entry).sort()).toEqual(['createdAt', 'expiresAt', 'kind', 'label', 'maxViews', 'mt', 'sid'])
+    for (const entry of stored)
+      expect(Object.keys(entry).sort()).toEqual(['createdAt', 'expiresAt', 'kind', 'label', 'maxViews', 'mt', 'sid'])
     const storage = JSON.stringify(stored)
-    for (const link of Object.values(links)) for (const form of [link, ...keyForms(link)]) expect(storage).not.toContain(form)
+    for (const link of Object.values(links))
+      for (const form of [link, ...keyForms(link)]) expect(storage).not.toContain(form)
     const entry = (label: string) => stored.find((e) => e.label === label)!
-    const statusOf = (label: string) => createClient({ baseUrl: suite.url }).status({ sid: entry(label).sid, mt: entry(label).mt })
+    const statusOf = (label: string) =>
+      createClient({ baseUrl: suite.url }).status({ sid: entry(label).sid, mt: entry(label).mt })
 
     const bob = await newPerson(suite.browser)
     await bob.page.goto(links['Ann Smith']!)
@@ -134,7 +142,8 @@ describe.runIf(hasChromium())('My links', () => {
     await alice.page.getByRole('button', { name: 'Yes, burn' }).click()
     await rowOf(alice.page, 'Ben Jones').getByText('Burned by you (the creator)').waitFor()
     expect(await statusOf('Ben Jones')).toMatchObject({ state: 'burned', burnReason: 'creator' })
-    if (process.env.SCREENSHOTS) await alice.page.screenshot({ path: join(DOCS, 'screenshot-links.png'), fullPage: true })
+    if (process.env.SCREENSHOTS)
+      await alice.page.screenshot({ path: join(DOCS, 'screenshot-links.png'), fullPage: true })
 
     const sidsOf = (...labels: string[]) => labels.map((l) => entry(l).sid).sort()
     const filterTo = async (state: string) => {
@@ -189,7 +198,9 @@ describe.runIf(hasChromium())('My links', () => {
     await carol.page.getByLabel('Import list').setInputFiles(file)
     await carol.page.getByText('Imported 0 of 5 links (5 already here).').waitFor()
     expect(await shownSids(carol.page)).toHaveLength(5)
-    await carol.page.getByLabel('Import list').setInputFiles({ ...file, buffer: Buffer.from('{"format":"burnlink-links","v":1,"links":[{"sid":"x"}]}') })
+    await carol.page
+      .getByLabel('Import list')
+      .setInputFiles({ ...file, buffer: Buffer.from('{"format":"burnlink-links","v":1,"links":[{"sid":"x"}]}') })
     await carol.page.getByText('This file is not a burnlink links export (at links.0.sid)').waitFor()
 
     // Zero knowledge: nothing that names or opens a secret left any browser, and a status
@@ -198,7 +209,10 @@ describe.runIf(hasChromium())('My links', () => {
     const labels = [...FIRST, ...TEAM, 'Dan Brown', 'Eve Unkept']
     const forbidden = [TEXT, 'alpha-tango-7731', ...labels, ...secrets, ...secrets.flatMap(keyForms)]
     expect(await leaks([alice, bob, carol], forbidden)).toEqual([])
-    const statusCalls = [...(await apiRequests(alice, '/api/v1/secrets/status')), ...(await apiRequests(carol, '/api/v1/secrets/status'))]
+    const statusCalls = [
+      ...(await apiRequests(alice, '/api/v1/secrets/status')),
+      ...(await apiRequests(carol, '/api/v1/secrets/status')),
+    ]
     expect(statusCalls.length).toBeGreaterThan(0)
     for (const call of statusCalls) {
       const { items } = JSON.parse(call.body) as { items: object[] }
@@ -223,7 +237,10 @@ describe.runIf(hasChromium())('My links', () => {
     }))
     const person = await newPerson(suite.browser, { width: 360, colorScheme: 'dark' })
     await person.page.goto(`${suite.url}/links`)
-    await person.page.evaluate(([key, value]) => localStorage.setItem(key!, value!), [STORAGE_KEY, JSON.stringify({ format: 'burnlink-links', v: 1, links: entries })])
+    await person.page.evaluate(
+      ([key, value]) => localStorage.setItem(key!, value!),
+      [STORAGE_KEY, JSON.stringify({ format: 'burnlink-links', v: 1, links: entries })],
+    )
 
     const started = Date.now()
     await person.page.reload()
@@ -234,7 +251,9 @@ describe.runIf(hasChromium())('My links', () => {
     await rowOf(person.page, 'entry 499').getByText('Unknown — record deleted').waitFor()
 
     const calls = await apiRequests(person, '/api/v1/secrets/status')
-    expect(calls.map((c) => (JSON.parse(c.body) as { items: unknown[] }).items.length)).toEqual([100, 100, 100, 100, 100])
+    expect(calls.map((c) => (JSON.parse(c.body) as { items: unknown[] }).items.length)).toEqual([
+      100, 100, 100, 100, 100,
+    ])
     expect(await person.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true)
     expectClean(person)
   })
@@ -260,7 +279,9 @@ describe.runIf(hasChromium())('My links', () => {
   it('draws a QR code of a link in the page, for this link and for each of a batch', async () => {
     const alice = await newPerson(suite.browser, { width: 360 })
     const links = await createThroughForm(alice.page, suite.url, ['Phone One', 'Phone Two'])
-    const second = alice.page.locator('li', { has: alice.page.getByLabel('Secret link for Phone Two', { exact: true }) })
+    const second = alice.page.locator('li', {
+      has: alice.page.getByLabel('Secret link for Phone Two', { exact: true }),
+    })
     await second.getByRole('button', { name: 'Show QR code' }).click()
     const qr = alice.page.getByRole('img', { name: 'QR code of the secret link for Phone Two' })
     await qr.waitFor()

@@ -46,8 +46,19 @@ describe.runIf(hasChromium())('server logs during a browser session', () => {
     const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>)
     // Non-vacuous: the session really went through the logged API. (The reveal token is not
     // listed: it needs the consumed secret's header; a logged body would show sid and acc.)
-    expect(entries.filter((e) => e.msg === 'request' && String(e.route).startsWith('/api/v1/secrets')).length).toBeGreaterThanOrEqual(5)
-    assertNoSecretsInLogs(lines, { k, sid, acc, mt, passphrase, text, linkFragment: link.split('#')[1]!, manageFragment: manageLink.split('#')[1]! })
+    expect(
+      entries.filter((e) => e.msg === 'request' && String(e.route).startsWith('/api/v1/secrets')).length,
+    ).toBeGreaterThanOrEqual(5)
+    assertNoSecretsInLogs(lines, {
+      k,
+      sid,
+      acc,
+      mt,
+      passphrase,
+      text,
+      linkFragment: link.split('#')[1]!,
+      manageFragment: manageLink.split('#')[1]!,
+    })
     expect(requestLogProblems(entries)).toEqual([])
   })
 })

@@ -48,7 +48,9 @@ describe.runIf(hasChromium())('reveal page messages', () => {
     const seeded = await seedSecret(suite.url, { type: PayloadType.redirect, text: target })
     const { page } = await newPerson(suite.browser)
     // Stands in for the other site, so the test makes no request off this machine.
-    await page.route('https://intranet.example.com/**', (route) => route.fulfill({ contentType: 'text/html', body: 'arrived' }))
+    await page.route('https://intranet.example.com/**', (route) =>
+      route.fulfill({ contentType: 'text/html', body: 'arrived' }),
+    )
     await page.goto(seeded.link)
     await page.getByRole('button', { name: 'Reveal secret' }).click()
     const go = page.getByRole('button', { name: 'Continue to intranet.example.com' })

@@ -42,7 +42,11 @@ describe.runIf(hasChromium())('passphrase-protected secrets in the browser', () 
     }
     await tryPassphrase(mallory, 'last guess')
     await mallory.page.getByRole('heading', { name: 'Too many wrong passphrases' }).waitFor()
-    expect(await seeded.status()).toMatchObject({ state: 'burned', burnReason: 'attempts', failedAttempts: ATTEMPTS.default })
+    expect(await seeded.status()).toMatchObject({
+      state: 'burned',
+      burnReason: 'attempts',
+      failedAttempts: ATTEMPTS.default,
+    })
 
     // Even the right passphrase is useless now, and a fresh visit says the secret is burned.
     await mallory.page.goto(seeded.link)

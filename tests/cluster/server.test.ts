@@ -47,7 +47,9 @@ describe.skipIf(clusterUnavailable())('server processes on a 3-master cluster', 
 
   it('refuses durable mode when the masters run without appendonly', async () => {
     const config = loadConfig({ REDIS_CLUSTER_NODES: cluster.env, REDIS_DURABILITY: 'aof' })
-    await expect(openStore(config, silentLogger)).rejects.toThrow(/the Redis at 127\.0\.0\.1:\d+ runs with appendonly no/)
+    await expect(openStore(config, silentLogger)).rejects.toThrow(
+      /the Redis at 127\.0\.0\.1:\d+ runs with appendonly no/,
+    )
     await expect(startServerProcess({ REDIS_CLUSTER_NODES: cluster.env, REDIS_DURABILITY: 'aof' })).rejects.toThrow(
       /server exited with 1/,
     )

@@ -23,7 +23,10 @@ describe.skipIf(clusterUnavailable())('Redis store on a 3-master cluster', () =>
   const openClusterStore = () => new RedisStore(createClusterClient(cluster.nodes, silentLogger), OPTIONS)
 
   describeStoreContract('cluster', openClusterStore)
-  describeRaces('under concurrency, two stores with their own cluster clients', () => [openClusterStore(), openClusterStore()])
+  describeRaces('under concurrency, two stores with their own cluster clients', () => [
+    openClusterStore(),
+    openClusterStore(),
+  ])
 
   it('sends the durable pipeline (script + WAITAOF) to the master of each secret', async () => {
     const plain = openClusterStore()
@@ -53,7 +56,9 @@ describe.skipIf(clusterUnavailable())('Redis store on a 3-master cluster', () =>
       const perNode = await Promise.all(
         masters.map(async (node) => {
           const mine = async (suffix: 'c' | 'm') =>
-            (await node.keys(`bl:{*}:${suffix}`)).map((k) => /^bl:\{(.+)\}:[cm]$/.exec(k)![1]!).filter((sid) => sids.has(sid))
+            (await node.keys(`bl:{*}:${suffix}`))
+              .map((k) => /^bl:\{(.+)\}:[cm]$/.exec(k)![1]!)
+              .filter((sid) => sids.has(sid))
           const [c, m] = await Promise.all([mine('c'), mine('m')])
           expect(c.sort()).toEqual(m.sort())
           return c.length

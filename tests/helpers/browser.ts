@@ -11,7 +11,15 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, expect } from 'vitest'
-import { ARGON2, createClient, encodeB64u, parseSecretLink, PayloadType, prepareSecret, type PrepareSecretOptions } from '@burnlink/shared'
+import {
+  ARGON2,
+  createClient,
+  encodeB64u,
+  parseSecretLink,
+  PayloadType,
+  prepareSecret,
+  type PrepareSecretOptions,
+} from '@burnlink/shared'
 import { startTestServer, type TestServerOptions } from './server.ts'
 import { buildWeb } from './web-build.ts'
 
@@ -86,11 +94,16 @@ export interface Person {
  */
 function reportViolations(): void {
   document.addEventListener('securitypolicyviolation', (e) => {
-    console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`)
+    console.error(
+      `CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`,
+    )
   })
 }
 
-export async function newPerson(browser: Browser, options: { width?: number; colorScheme?: 'light' | 'dark' } = {}): Promise<Person> {
+export async function newPerson(
+  browser: Browser,
+  options: { width?: number; colorScheme?: 'light' | 'dark' } = {},
+): Promise<Person> {
   const context = await browser.newContext({
     viewport: { width: options.width ?? 1100, height: 900 },
     colorScheme: options.colorScheme ?? 'light',
@@ -109,7 +122,12 @@ export async function newPerson(browser: Browser, options: { width?: number; col
     pending.push(
       request.allHeaders().then(
         (headers) => {
-          person.requests.push({ url: request.url(), method: request.method(), headers, body: request.postData() ?? '' })
+          person.requests.push({
+            url: request.url(),
+            method: request.method(),
+            headers,
+            body: request.postData() ?? '',
+          })
         },
         // Only when the browser closes with a request in flight (suite teardown): nothing left to check.
         () => undefined,
@@ -190,7 +208,11 @@ export function keyForms(link: string): string[] {
 }
 
 /** "value in METHOD url" for every recorded request (URL, headers or body) that carries one of the values. */
-export async function leaks(people: Person[], values: string[], where: (url: string) => boolean = () => true): Promise<string[]> {
+export async function leaks(
+  people: Person[],
+  values: string[],
+  where: (url: string) => boolean = () => true,
+): Promise<string[]> {
   await Promise.all(people.map((p) => p.settle()))
   return people
     .flatMap((p) => p.requests)

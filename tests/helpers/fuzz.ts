@@ -112,10 +112,19 @@ function b64uField(valid: readonly number[]): FieldSpec {
   const bad = fc.oneof(
     fc.constantFrom(...nearLengths(valid)).chain((l) => b64u(l, true)),
     ...(withSpareBits.length > 0 ? [fc.constantFrom(...withSpareBits).chain((l) => b64u(l, false))] : []),
-    fc.tuple(validLength.chain((l) => b64u(l, true)), fc.nat(), fc.constantFrom(...FOREIGN_CHARS)).map(
-      ([s, at, c]) => s.slice(0, at % s.length) + c + s.slice((at % s.length) + 1),
-    ),
-    fc.tuple(validLength.chain((l) => b64u(l, true)), fc.constantFrom('=', '==', ' ', '\n')).map(([s, pad]) => s + pad),
+    fc
+      .tuple(
+        validLength.chain((l) => b64u(l, true)),
+        fc.nat(),
+        fc.constantFrom(...FOREIGN_CHARS),
+      )
+      .map(([s, at, c]) => s.slice(0, at % s.length) + c + s.slice((at % s.length) + 1)),
+    fc
+      .tuple(
+        validLength.chain((l) => b64u(l, true)),
+        fc.constantFrom('=', '==', ' ', '\n'),
+      )
+      .map(([s, pad]) => s + pad),
     wrongType,
   )
   return { bad, neutral: validLength.chain((l) => b64u(l, true)) }
@@ -138,7 +147,25 @@ const FIELDS: Record<string, FieldSpec> = {
   v: { bad: fc.oneof(fc.constantFrom(0, 2, -1, 1.5, '1', true, null, [1], {}), wrongType), neutral: fc.constant(1) },
   ttl: {
     bad: fc.oneof(
-      fc.constantFrom(59, 0, -1, -60, 60.5, 59.999, 604_801, 1e21, 2 ** 53 + 2, -(2 ** 31), 1e-9, '600', '60', null, true, [600], {}),
+      fc.constantFrom(
+        59,
+        0,
+        -1,
+        -60,
+        60.5,
+        59.999,
+        604_801,
+        1e21,
+        2 ** 53 + 2,
+        -(2 ** 31),
+        1e-9,
+        '600',
+        '60',
+        null,
+        true,
+        [600],
+        {},
+      ),
       fc.integer({ max: 59 }),
       fc.integer({ min: 604_801 }),
       fc.double({ min: 60.0001, max: 1e6, noNaN: true }).filter((d) => !Number.isInteger(d)),
@@ -170,16 +197,26 @@ function mutation(specs: Record<string, FieldSpec>): fc.Arbitrary<[string, Mutat
   const withNeutral = names.filter((f) => specs[f]!.neutral)
   return fc.oneof(
     field.chain((f) => set('bad', f, specs[f]!.bad)),
-    ...(withNeutral.length > 0 ? [fc.constantFrom(...withNeutral).chain((f) => set('boundary', f, specs[f]!.neutral!))] : []),
+    ...(withNeutral.length > 0
+      ? [fc.constantFrom(...withNeutral).chain((f) => set('boundary', f, specs[f]!.neutral!))]
+      : []),
     field.map((f): [string, Mutation] => [`missing ${f}`, without(f)]),
-    fc.tuple(fc.constantFrom(...UNKNOWN_KEYS), fc.oneof(wrongType, fc.string({ maxLength: 20 }))).map(
-      ([k, v]): [string, Mutation] => [PROTO_KEYS.includes(k) ? `proto key ${k}` : 'unknown key', (b) => withKey(b, k, v)],
-    ),
-    fc.tuple(field, fc.constantFrom(...PROTO_OBJECTS)).map(([f, p]): [string, Mutation] => [`proto in ${f}`, (b) => ({ ...b, [f]: p })]),
+    fc
+      .tuple(fc.constantFrom(...UNKNOWN_KEYS), fc.oneof(wrongType, fc.string({ maxLength: 20 })))
+      .map(([k, v]): [string, Mutation] => [
+        PROTO_KEYS.includes(k) ? `proto key ${k}` : 'unknown key',
+        (b) => withKey(b, k, v),
+      ]),
+    fc
+      .tuple(field, fc.constantFrom(...PROTO_OBJECTS))
+      .map(([f, p]): [string, Mutation] => [`proto in ${f}`, (b) => ({ ...b, [f]: p })]),
   )
 }
 
-const without = (f: string): Mutation => (b) => Object.fromEntries(Object.entries(b).filter(([k]) => k !== f))
+const without =
+  (f: string): Mutation =>
+  (b) =>
+    Object.fromEntries(Object.entries(b).filter(([k]) => k !== f))
 /** An own property even for `__proto__`, as a JSON parser would make it. */
 const withKey = (b: Body, k: string, v: Json): Body => Object.fromEntries([...Object.entries(b), [k, v]])
 
@@ -203,13 +240,19 @@ function badBatch(target: FuzzTarget): fc.Arbitrary<{ kind: string; body: Json }
         body: { items: list.map((r, i) => (i === at % list.length ? body : r)) },
       })),
     ),
-    fc.array(ref(SID.neutral!), { minLength: 101, maxLength: 120 }).map((list) => ({ kind: 'batch of 101+', body: { items: list } })),
-    fc.oneof(fc.constant([]), fc.constant([null]), fc.constant([1]), fc.constant([[]]), wrongType).map((v) => ({ kind: 'batch items wrong', body: { items: v } })),
+    fc
+      .array(ref(SID.neutral!), { minLength: 101, maxLength: 120 })
+      .map((list) => ({ kind: 'batch of 101+', body: { items: list } })),
+    fc
+      .oneof(fc.constant([]), fc.constant([null]), fc.constant([1]), fc.constant([[]]), wrongType)
+      .map((v) => ({ kind: 'batch items wrong', body: { items: v } })),
     fc.tuple(items, fc.constantFrom(...UNKNOWN_KEYS, 'sid', 'mt')).map(([list, k]) => ({
       kind: 'batch extra key',
       body: withKey({ items: list }, k, target.request.sid),
     })),
-    fc.tuple(items, fc.constantFrom(...PROTO_OBJECTS)).map(([list, p]) => ({ kind: 'batch proto item', body: { items: [...list, p] } })),
+    fc
+      .tuple(items, fc.constantFrom(...PROTO_OBJECTS))
+      .map(([list, p]) => ({ kind: 'batch proto item', body: { items: [...list, p] } })),
   )
 }
 
@@ -229,12 +272,17 @@ const ENDPOINTS: Endpoint[] = [
     body: (t) => mutated({ ...t.request }, { ...FIELDS, sid: BAD_ONLY(SID) }),
   },
   { path: `${SECRETS}/meta`, body: single((t, acc) => ({ sid: t.request.sid, acc }), { sid: SID, acc: TOKEN }) },
-  { path: `${SECRETS}/reveal`, body: single((t, acc) => ({ sid: t.request.sid, acc, rev: acc }), { sid: SID, acc: TOKEN, rev: TOKEN }) },
+  {
+    path: `${SECRETS}/reveal`,
+    body: single((t, acc) => ({ sid: t.request.sid, acc, rev: acc }), { sid: SID, acc: TOKEN, rev: TOKEN }),
+  },
   {
     // The real access token with a malformed reveal token: must not cost an attempt.
     path: `${SECRETS}/reveal`,
-    body: (t) => TOKEN.bad.chain((rev) => mutated({ sid: t.request.sid, acc: t.acc, rev }, { sid: SID, rev: BAD_ONLY(TOKEN) }))
-      .map(({ kind, body }) => ({ kind: `real acc, ${kind}`, body })),
+    body: (t) =>
+      TOKEN.bad
+        .chain((rev) => mutated({ sid: t.request.sid, acc: t.acc, rev }, { sid: SID, rev: BAD_ONLY(TOKEN) }))
+        .map(({ kind, body }) => ({ kind: `real acc, ${kind}`, body })),
   },
   { path: `${SECRETS}/status`, body: single((t, mt) => ({ sid: t.request.sid, mt }), { sid: SID, mt: TOKEN }) },
   { path: `${SECRETS}/status`, body: badBatch },
@@ -244,14 +292,41 @@ const ENDPOINTS: Endpoint[] = [
 
 /** Whole bodies that are not a JSON object at all. */
 const GARBAGE: fc.Arbitrary<{ kind: string; text: Payload }> = fc.oneof(
-  fc.constantFrom('', ' ', '\n', '{', '}', '[]', '[{}]', '{}', 'null', 'true', '0', '-1', '"x"', '{"sid"}', '{"sid":}', "{'sid':'x'}", '{,}', 'NaN', 'undefined')
+  fc
+    .constantFrom(
+      '',
+      ' ',
+      '\n',
+      '{',
+      '}',
+      '[]',
+      '[{}]',
+      '{}',
+      'null',
+      'true',
+      '0',
+      '-1',
+      '"x"',
+      '{"sid"}',
+      '{"sid":}',
+      "{'sid':'x'}",
+      '{,}',
+      'NaN',
+      'undefined',
+    )
     .map((text) => ({ kind: text === '' ? 'empty body' : 'not an object', text })),
-  fc.constantFrom(1_000, 10_000, 40_000).chain((n) =>
-    fc.constantFrom('[', '{"a":', '[{"__proto__":').map((open) => ({ kind: 'deep nesting', text: open.repeat(Math.floor(n / open.length)) })),
-  ),
+  fc
+    .constantFrom(1_000, 10_000, 40_000)
+    .chain((n) =>
+      fc
+        .constantFrom('[', '{"a":', '[{"__proto__":')
+        .map((open) => ({ kind: 'deep nesting', text: open.repeat(Math.floor(n / open.length)) })),
+    ),
   fc.string({ maxLength: 300 }).map((text) => ({ kind: 'random text', text })),
   fc.string({ unit: 'binary', maxLength: 300 }).map((text) => ({ kind: 'random unicode', text })),
-  fc.uint8Array({ minLength: 1, maxLength: 300 }).map((bytes) => ({ kind: 'random bytes', text: new Uint8Array(bytes) })),
+  fc
+    .uint8Array({ minLength: 1, maxLength: 300 })
+    .map((bytes) => ({ kind: 'random bytes', text: new Uint8Array(bytes) })),
 )
 
 /** Byte-level damage to an otherwise serialised body. */
@@ -260,9 +335,19 @@ function damaged(json: string): fc.Arbitrary<{ kind: string; text: Payload }> {
   return fc.oneof(
     { weight: 12, arbitrary: fc.constant({ kind: '', text: json }) },
     at.map((i) => ({ kind: 'truncated JSON', text: json.slice(0, i) })),
-    fc.constantFrom('x', ',', '}', ']', '\u0000', ' trailing', '{}').map((s) => ({ kind: 'trailing garbage', text: json + s })),
-    fc.tuple(at, fc.constantFrom('"', '{', '\\', ',', ':', '\u0000')).map(([i, c]) => ({ kind: 'corrupted JSON', text: json.slice(0, i) + c + json.slice(i + 1) })),
-    fc.constantFrom('{"\\u005f_proto__":{"polluted":1},', '{"__proto__":{"polluted":1},', '{"constructor":{"prototype":{"polluted":1}},', '{"\\u0063onstructor":{"prototype":{"polluted":1}},')
+    fc
+      .constantFrom('x', ',', '}', ']', '\u0000', ' trailing', '{}')
+      .map((s) => ({ kind: 'trailing garbage', text: json + s })),
+    fc
+      .tuple(at, fc.constantFrom('"', '{', '\\', ',', ':', '\u0000'))
+      .map(([i, c]) => ({ kind: 'corrupted JSON', text: json.slice(0, i) + c + json.slice(i + 1) })),
+    fc
+      .constantFrom(
+        '{"\\u005f_proto__":{"polluted":1},',
+        '{"__proto__":{"polluted":1},',
+        '{"constructor":{"prototype":{"polluted":1}},',
+        '{"\\u0063onstructor":{"prototype":{"polluted":1}},',
+      )
       .map((p) => ({ kind: 'raw proto key', text: json.replace('{', p) })),
     fc.constantFrom('1e999', '-1e999', '6e1', '60.0', '0x3c', '1_000', '+60', '.5', '00060').map((n) => ({
       kind: 'raw number',
@@ -274,7 +359,10 @@ function damaged(json: string): fc.Arbitrary<{ kind: string; text: Payload }> {
     fc.tuple(at, fc.constantFrom([0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf0, 0x28, 0x8c])).map(([i, bad]) => {
       const bytes = new TextEncoder().encode(json)
       const cut = Math.min(i, bytes.length)
-      return { kind: 'invalid UTF-8', text: new Uint8Array([...bytes.subarray(0, cut), ...bad, ...bytes.subarray(cut)]) }
+      return {
+        kind: 'invalid UTF-8',
+        text: new Uint8Array([...bytes.subarray(0, cut), ...bad, ...bytes.subarray(cut)]),
+      }
     }),
   )
 }
@@ -312,7 +400,9 @@ function fieldsOf(body: Json): Array<[string, string]> {
 const asForm = (body: Json) => new URLSearchParams(fieldsOf(body)).toString()
 
 function asMultipart(body: Json): string {
-  const parts = fieldsOf(body).map(([k, v]) => `--fuzzboundary\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+  const parts = fieldsOf(body).map(
+    ([k, v]) => `--fuzzboundary\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`,
+  )
   return `${parts.join('')}--fuzzboundary--\r\n`
 }
 
@@ -339,20 +429,34 @@ function caseFor(targets: readonly FuzzTarget[]): fc.Arbitrary<FuzzCase> {
   const shaped = fc.tuple(target, endpoint).chain(([t, e]) => e.body(t).map((b) => ({ ...b, path: e.path, target: t })))
 
   return fc.oneof(
-    { weight: 70, arbitrary: shaped.chain(({ kind, body, path }) => damaged(JSON.stringify(body)).map((d) => json(d.kind || kind, path, d.text))) },
+    {
+      weight: 70,
+      arbitrary: shaped.chain(({ kind, body, path }) =>
+        damaged(JSON.stringify(body)).map((d) => json(d.kind || kind, path, d.text)),
+      ),
+    },
     { weight: 6, arbitrary: fc.tuple(endpoint, GARBAGE).map(([e, g]) => json(g.kind, e.path, g.text)) },
     {
       weight: 3,
       arbitrary: fc.tuple(target, endpoint, fc.boolean()).chain(([t, e, chunked]) =>
-        oversized(t.request as unknown as Body).map((o) => ({ ...json(chunked ? `${o.kind}, chunked` : o.kind, e.path, o.text), chunked })),
+        oversized(t.request as unknown as Body).map((o) => ({
+          ...json(chunked ? `${o.kind}, chunked` : o.kind, e.path, o.text),
+          chunked,
+        })),
       ),
     },
     {
       weight: 8,
       arbitrary: fc.tuple(shaped, fc.constantFrom(...CONTENT_TYPES, '')).map(([s, type]) => {
-        const text = type.startsWith('application/x-www') ? asForm(s.body) : type.startsWith('multipart') ? asMultipart(s.body) : JSON.stringify(s.body)
+        const text = type.startsWith('application/x-www')
+          ? asForm(s.body)
+          : type.startsWith('multipart')
+            ? asMultipart(s.body)
+            : JSON.stringify(s.body)
         // No content type at all: bytes, which fetch sends without one.
-        return type === '' ? json('no content type', s.path, new TextEncoder().encode(text), '') : json(`content type ${type}`, s.path, text, type)
+        return type === ''
+          ? json('no content type', s.path, new TextEncoder().encode(text), '')
+          : json(`content type ${type}`, s.path, text, type)
       }),
     },
     {
@@ -367,11 +471,18 @@ function caseFor(targets: readonly FuzzTarget[]): fc.Arbitrary<FuzzCase> {
     },
     {
       weight: 3,
-      arbitrary: fc.tuple(shaped, fc.constantFrom(...PATH_VARIANTS)).map(([s, [kind, variant]]) =>
-        json(`path ${kind}`, variant(s.path, s.target.request.sid), JSON.stringify(s.body)),
-      ),
+      arbitrary: fc
+        .tuple(shaped, fc.constantFrom(...PATH_VARIANTS))
+        .map(([s, [kind, variant]]) =>
+          json(`path ${kind}`, variant(s.path, s.target.request.sid), JSON.stringify(s.body)),
+        ),
     },
-    { weight: 2, arbitrary: fc.tuple(shaped, fc.constantFrom(...GET_ROUTES)).map(([s, path]) => json('POST to a GET route', path, JSON.stringify(s.body))) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(shaped, fc.constantFrom(...GET_ROUTES))
+        .map(([s, path]) => json('POST to a GET route', path, JSON.stringify(s.body))),
+    },
   )
 }
 
@@ -391,7 +502,12 @@ export interface FuzzResult {
 export async function sendCase(baseUrl: string, c: FuzzCase, timeoutMs = 15_000): Promise<FuzzResult> {
   if (c.chunked) return sendChunked(baseUrl, c, timeoutMs)
   try {
-    const res = await fetch(`${baseUrl}${c.path}`, { method: c.method, headers: c.headers, body: c.body, signal: AbortSignal.timeout(timeoutMs) })
+    const res = await fetch(`${baseUrl}${c.path}`, {
+      method: c.method,
+      headers: c.headers,
+      body: c.body,
+      signal: AbortSignal.timeout(timeoutMs),
+    })
     return { status: res.status, contentType: res.headers.get('content-type') ?? '', text: await res.text() }
   } catch (err) {
     return { status: 0, contentType: '', text: '', error: String((err as Error).cause ?? err) }
@@ -405,7 +521,9 @@ export async function sendCase(baseUrl: string, c: FuzzCase, timeoutMs = 15_000)
  */
 function sendChunked(baseUrl: string, c: FuzzCase, timeoutMs: number): Promise<FuzzResult> {
   const bytes = typeof c.body === 'string' ? Buffer.from(c.body) : Buffer.from(c.body ?? [])
-  const head = Object.entries(c.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')
+  const head = Object.entries(c.headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')
   const chunks: Array<string | Buffer> = []
   for (let i = 0; i < bytes.length; i += 16_384) {
     const chunk = bytes.subarray(i, i + 16_384)
@@ -416,7 +534,11 @@ function sendChunked(baseUrl: string, c: FuzzCase, timeoutMs: number): Promise<F
 }
 
 /** Writes raw bytes to the server, ignoring write errors, and parses whatever answer comes back. */
-export function sendRaw(baseUrl: string, parts: ReadonlyArray<string | Buffer>, timeoutMs = 15_000): Promise<FuzzResult> {
+export function sendRaw(
+  baseUrl: string,
+  parts: ReadonlyArray<string | Buffer>,
+  timeoutMs = 15_000,
+): Promise<FuzzResult> {
   const { hostname, port } = new URL(baseUrl)
   return new Promise((resolve) => {
     const socket = connect(Number(port), hostname)
@@ -435,8 +557,16 @@ function parseRawResponse(raw: Buffer): FuzzResult {
   const split = text.indexOf('\r\n\r\n')
   if (split < 0) return { status: 0, contentType: '', text: '', error: `no complete response (${raw.length} bytes)` }
   const [statusLine = '', ...headers] = text.slice(0, split).split('\r\n')
-  const header = (name: string) => headers.find((h) => h.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim()
-  return { status: Number(statusLine.split(' ')[1]), contentType: header('content-type') ?? '', text: text.slice(split + 4) }
+  const header = (name: string) =>
+    headers
+      .find((h) => h.toLowerCase().startsWith(`${name}:`))
+      ?.slice(name.length + 1)
+      .trim()
+  return {
+    status: Number(statusLine.split(' ')[1]),
+    contentType: header('content-type') ?? '',
+    text: text.slice(split + 4),
+  }
 }
 
 /** Why an answer to a bad request is wrong, or undefined when it is a proper refusal. */

@@ -5,7 +5,10 @@
  */
 
 /** Server-process environment that keeps the rate limiter out of load tests. */
-export const NO_RATE_LIMITS = { RATE_LIMIT_CREATE_PER_MINUTE: '100000000', RATE_LIMIT_READ_PER_MINUTE: '100000000' } as const
+export const NO_RATE_LIMITS = {
+  RATE_LIMIT_CREATE_PER_MINUTE: '100000000',
+  RATE_LIMIT_READ_PER_MINUTE: '100000000',
+} as const
 
 export interface Outcome {
   /** 0 when no HTTP response arrived; `error` then says why. */
@@ -18,7 +21,11 @@ export interface Outcome {
 }
 
 /** Runs `fn` over `items` with at most `concurrency` calls in flight. */
-export async function runPool<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function runPool<T>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0
   const worker = async () => {
     while (next < items.length) {

@@ -40,12 +40,27 @@ export function secretNeedles(secrets: Readonly<Record<string, SecretValue>>): A
 export function assertNoSecretsInLogs(lines: readonly string[], secrets: Readonly<Record<string, SecretValue>>): void {
   const needles = secretNeedles(secrets)
   if (needles.length === 0) throw new Error('no secrets to look for: the check would pass vacuously')
-  const hits = lines.flatMap((line, i) => needles.filter(({ needle }) => line.includes(needle)).map(({ name }) => `${name} in line ${i}: ${line.slice(0, 300)}`))
+  const hits = lines.flatMap((line, i) =>
+    needles
+      .filter(({ needle }) => line.includes(needle))
+      .map(({ name }) => `${name} in line ${i}: ${line.slice(0, 300)}`),
+  )
   if (hits.length > 0) throw new Error(`secret values found in the logs:\n${hits.slice(0, 20).join('\n')}`)
 }
 
 /** What a request log line may hold: request-log.ts's fields and pino's own. */
-export const REQUEST_LOG_FIELDS = ['level', 'time', 'pid', 'hostname', 'reqId', 'msg', 'method', 'route', 'status', 'ms'] as const
+export const REQUEST_LOG_FIELDS = [
+  'level',
+  'time',
+  'pid',
+  'hostname',
+  'reqId',
+  'msg',
+  'method',
+  'route',
+  'status',
+  'ms',
+] as const
 
 /** Problems with the request lines among `entries`, e.g. a URL or a body that slipped in. */
 export function requestLogProblems(entries: ReadonlyArray<Record<string, unknown>>): string[] {

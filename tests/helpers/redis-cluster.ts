@@ -27,7 +27,9 @@ const run = promisify(execFile)
  * binary is a failure, not a skip: a green run must mean the cluster was tested.
  */
 export function clusterUnavailable(): string | undefined {
-  const missing = ['redis-server', 'redis-cli'].filter((bin) => spawnSync(bin, ['--version'], { stdio: 'ignore' }).status !== 0)
+  const missing = ['redis-server', 'redis-cli'].filter(
+    (bin) => spawnSync(bin, ['--version'], { stdio: 'ignore' }).status !== 0,
+  )
   if (missing.length === 0) return undefined
   const message = `Redis Cluster tests need ${missing.join(' and ')} on PATH (apt-get install redis-server, or brew install redis).`
   if (process.env.CI) throw new Error(message)
@@ -55,8 +57,18 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
     for (let i = 0; i < masters; i++) {
       const nodeDir = join(dir, `node-${i}`)
       mkdirSync(nodeDir)
-      servers.push(await startRedisServer(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf',
-        '--cluster-port', String(await unusedPort()), '--dir', nodeDir]))
+      servers.push(
+        await startRedisServer([
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          'nodes.conf',
+          '--cluster-port',
+          String(await unusedPort()),
+          '--dir',
+          nodeDir,
+        ]),
+      )
     }
     const addresses = servers.map((s) => `127.0.0.1:${s.port}`)
     await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'])

@@ -47,8 +47,19 @@ export function hasRedisBinary(): boolean {
 export async function startRedisServer(args: string[] = []): Promise<RedisServer> {
   if (!hasRedisBinary()) throw new Error(`redis-server is not on PATH.\n${NO_REDIS}`)
   const port = await freePort()
-  const argv = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    '--maxmemory-policy', 'noeviction', ...args]
+  const argv = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--maxmemory-policy',
+    'noeviction',
+    ...args,
+  ]
   let child: ChildProcess | undefined
 
   const start = async () => {

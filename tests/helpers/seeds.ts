@@ -64,7 +64,10 @@ export async function expectRevealsExactly(baseUrl: string, seed: Seed): Promise
     expect(viewsLeft).toBe(left)
     expect((await decryptSecret(unlocked, ct)).text).toBe(seed.text)
   }
-  await expect(client.reveal({ ...seed.access, rev: unlocked.rev })).rejects.toMatchObject({ status: 410, state: 'viewed' })
+  await expect(client.reveal({ ...seed.access, rev: unlocked.rev })).rejects.toMatchObject({
+    status: 410,
+    state: 'viewed',
+  })
   const status = await client.status({ sid: seed.prepared.sid, mt: seed.prepared.mt })
   expect(status).toMatchObject({ state: 'viewed', views: seed.maxViews, failedAttempts: 0 })
 }

@@ -86,7 +86,12 @@ export function describeStoreContract(name: string, open: () => Store): void {
       // Tokens are not interchangeable: mv does not open, av does not manage.
       expect(await store.meta(s.sid, s.mv)).toEqual(notFound)
       expect(await store.burn(s.sid, { mv: s.av })).toEqual(notFound)
-      expect(await store.status([{ sid: s.sid, mv: s.av }, { sid: unknown.sid, mv: unknown.mv }])).toEqual([null, null])
+      expect(
+        await store.status([
+          { sid: s.sid, mv: s.av },
+          { sid: unknown.sid, mv: unknown.mv },
+        ]),
+      ).toEqual([null, null])
       expect(await statusOf(s)).toMatchObject({ state: 'active', failedAttempts: 0 })
     })
 
@@ -152,7 +157,10 @@ export function describeStoreContract(name: string, open: () => Store): void {
     })
 
     it('burns for the creator and for the recipient, once', async () => {
-      for (const [auth, reason] of [['mv', 'creator'], ['av', 'recipient']] as const) {
+      for (const [auth, reason] of [
+        ['mv', 'creator'],
+        ['av', 'recipient'],
+      ] as const) {
         const s = await created({ maxViews: 3 })
         const burnedAt = Date.now()
         const by = auth === 'mv' ? { mv: s.mv } : { av: s.av }
@@ -207,15 +215,18 @@ export function describeRaces(name: string, openPeers: () => Store[]): void {
     const race = <T>(n: number, call: (s: Store) => Promise<T>) =>
       Promise.all(Array.from({ length: n }, (_, i) => call(peers[i % peers.length]!)))
 
-    it.each([1, 3])('releases a maxViews=%i secret exactly that often among 200 readers, 20 times', async (maxViews) => {
-      for (let round = 0; round < 20; round++) {
-        const s = await createdIn(peers[0]!, { maxViews })
-        const results = await race(200, (p) => p.reveal(s.sid, s.av, s.rv))
-        const ok = results.filter((r) => r.kind === 'ok')
-        expect(ok.map((r) => r.viewsLeft).sort()).toEqual(Array.from({ length: maxViews }, (_, i) => i))
-        expect(results.filter((r) => r.kind === 'gone' && r.state === 'viewed')).toHaveLength(200 - maxViews)
-      }
-    })
+    it.each([1, 3])(
+      'releases a maxViews=%i secret exactly that often among 200 readers, 20 times',
+      async (maxViews) => {
+        for (let round = 0; round < 20; round++) {
+          const s = await createdIn(peers[0]!, { maxViews })
+          const results = await race(200, (p) => p.reveal(s.sid, s.av, s.rv))
+          const ok = results.filter((r) => r.kind === 'ok')
+          expect(ok.map((r) => r.viewsLeft).sort()).toEqual(Array.from({ length: maxViews }, (_, i) => i))
+          expect(results.filter((r) => r.kind === 'gone' && r.state === 'viewed')).toHaveLength(200 - maxViews)
+        }
+      },
+    )
 
     it('counts exactly K of 20 simultaneous wrong tokens, then burns', async () => {
       const s = await createdIn(peers[0]!, { maxViews: 3 })

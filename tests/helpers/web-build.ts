@@ -10,9 +10,13 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url))
  * is the repository, for callers bundled elsewhere (the benchmark).
  */
 export function buildWeb(extraArgs: string[] = [], root = REPO): void {
-  execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', ...extraArgs], {
-    cwd: join(root, 'web'),
-    stdio: 'inherit',
-    env: { ...process.env, NODE_ENV: 'production' },
-  })
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', ...extraArgs],
+    {
+      cwd: join(root, 'web'),
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
+  )
 }

@@ -21,7 +21,11 @@ import { newSeed, type SeedOptions } from '../helpers/seeds.ts'
 import { openTestStore } from '../helpers/server.ts'
 
 // Rate limits are tested in rate-limit.test.ts; here they would only get in the way.
-const config = defaultConfig({ maxTtlSeconds: 3600, maxViews: 10, rateLimit: { createPerMinute: 10_000, readPerMinute: 10_000 } })
+const config = defaultConfig({
+  maxTtlSeconds: 3600,
+  maxViews: 10,
+  rateLimit: { createPerMinute: 10_000, readPerMinute: 10_000 },
+})
 /** A prepared (not yet created) secret, flattened for the many field accesses below. */
 async function newSecret(opts: Partial<SeedOptions> = {}) {
   const { prepared, k, access } = await newSeed({ text: 'hunter2', maxViews: 1, ttl: 600, ...opts })
@@ -35,7 +39,8 @@ describe.each([
   let app: App
   let store: Store
 
-  const post = (url: string, body: unknown) => app.inject({ method: 'POST', url: `/api/v1/secrets${url}`, payload: body as object })
+  const post = (url: string, body: unknown) =>
+    app.inject({ method: 'POST', url: `/api/v1/secrets${url}`, payload: body as object })
   const create = (req: CreateSecretRequest) => post('', req)
   async function created(opts?: Parameters<typeof newSecret>[0]) {
     const s = await newSecret(opts)
@@ -46,7 +51,11 @@ describe.each([
     const unlocked = await unlockSecret({ k: s.k, passphrase, hdr: s.request.hdr })
     return { res: await post('/reveal', { ...s.access, rev: unlocked.rev }), unlocked }
   }
-  function expectError(res: { statusCode: number; json(): unknown; headers: Record<string, unknown> }, status: number, code: string) {
+  function expectError(
+    res: { statusCode: number; json(): unknown; headers: Record<string, unknown> },
+    status: number,
+    code: string,
+  ) {
     expect(res.statusCode).toBe(status)
     expect(res.headers['content-type']).toMatch(/^application\/json/)
     const body = ErrorBody.parse(res.json())
@@ -86,7 +95,12 @@ describe.each([
 
     const status = await post('/status', { sid: s.sid, mt: s.mt })
     expect(status.statusCode).toBe(200)
-    expect(SecretStatus.parse(status.json())).toMatchObject({ state: 'viewed', views: 1, maxViews: 1, failedAttempts: 0 })
+    expect(SecretStatus.parse(status.json())).toMatchObject({
+      state: 'viewed',
+      views: 1,
+      maxViews: 1,
+      failedAttempts: 0,
+    })
     expect(status.json().endedAt).toEqual(expect.any(String))
   })
 
@@ -111,7 +125,10 @@ describe.each([
     const pairs = [
       [await post('/meta', unknown), await post('/meta', wrongAcc)],
       [await post('/reveal', { ...unknown, rev }), await post('/reveal', { ...wrongAcc, rev })],
-      [await post('/status', { sid: unknown.sid, mt: s.mt }), await post('/status', { sid: s.sid, mt: encodeB64u(randomBytes(32)) })],
+      [
+        await post('/status', { sid: unknown.sid, mt: s.mt }),
+        await post('/status', { sid: s.sid, mt: encodeB64u(randomBytes(32)) }),
+      ],
       [await post('/burn', { sid: unknown.sid, mt: s.mt }), await post('/burn', wrongAcc)],
     ]
     for (const [a, b] of pairs) {
@@ -119,16 +136,25 @@ describe.each([
       expect(a!.body).toBe(b!.body)
     }
     // None of that spent an attempt or a view.
-    expect((await post('/status', { sid: s.sid, mt: s.mt })).json()).toMatchObject({ state: 'active', views: 0, failedAttempts: 0 })
+    expect((await post('/status', { sid: s.sid, mt: s.mt })).json()).toMatchObject({
+      state: 'active',
+      views: 0,
+      failedAttempts: 0,
+    })
   })
 
   it('counts wrong passphrases down to a burn, and never resets them', async () => {
     const s = await created({ passphrase: 'right' })
     const left = []
-    for (let i = 0; i < 5; i++) left.push(expectError((await reveal(s, `wrong ${i}`)).res, 401, 'wrong_passphrase').attemptsLeft)
+    for (let i = 0; i < 5; i++)
+      left.push(expectError((await reveal(s, `wrong ${i}`)).res, 401, 'wrong_passphrase').attemptsLeft)
     expect(left).toEqual([4, 3, 2, 1, 0])
     expect(expectError((await reveal(s, 'right')).res, 410, 'gone').state).toBe('burned')
-    expect((await post('/status', { sid: s.sid, mt: s.mt })).json()).toMatchObject({ state: 'burned', burnReason: 'attempts', failedAttempts: 5 })
+    expect((await post('/status', { sid: s.sid, mt: s.mt })).json()).toMatchObject({
+      state: 'burned',
+      burnReason: 'attempts',
+      failedAttempts: 5,
+    })
   })
 
   it('reveals with the right passphrase after a wrong one', async () => {
@@ -137,19 +163,28 @@ describe.each([
     const { res, unlocked } = await reveal(s, 'Tr0ub4dor&3')
     expect(res.statusCode).toBe(200)
     expect((await decryptSecret(unlocked, res.json().ct)).text).toBe('behind a passphrase')
-    expect((await post('/status', { sid: s.sid, mt: s.mt })).json()).toMatchObject({ state: 'viewed', failedAttempts: 1 })
+    expect((await post('/status', { sid: s.sid, mt: s.mt })).json()).toMatchObject({
+      state: 'viewed',
+      failedAttempts: 1,
+    })
   })
 
   it('burns for the creator and for a link holder, then answers 410 burned', async () => {
     const a = await created()
     expect((await post('/burn', { sid: a.sid, mt: a.mt })).json()).toEqual({ state: 'burned' })
     expect(expectError(await post('/meta', a.access), 410, 'gone').state).toBe('burned')
-    expect((await post('/status', { sid: a.sid, mt: a.mt })).json()).toMatchObject({ state: 'burned', burnReason: 'creator' })
+    expect((await post('/status', { sid: a.sid, mt: a.mt })).json()).toMatchObject({
+      state: 'burned',
+      burnReason: 'creator',
+    })
     expectError(await post('/burn', { sid: a.sid, mt: a.mt }), 410, 'gone')
 
     const b = await created({ maxViews: 3 })
     expect((await post('/burn', b.access)).statusCode).toBe(200)
-    expect((await post('/status', { sid: b.sid, mt: b.mt })).json()).toMatchObject({ state: 'burned', burnReason: 'recipient' })
+    expect((await post('/status', { sid: b.sid, mt: b.mt })).json()).toMatchObject({
+      state: 'burned',
+      burnReason: 'recipient',
+    })
   })
 
   it('answers a batch status in order, with null for unknown and wrong-token items', async () => {
@@ -232,7 +267,9 @@ describe.each([
   })
 
   it('sends the hardening headers on API responses and errors', async () => {
-    const csp = Object.entries(CONTENT_SECURITY_POLICY).map(([k, v]) => `${k} ${v.join(' ')}`).join(';')
+    const csp = Object.entries(CONTENT_SECURITY_POLICY)
+      .map(([k, v]) => `${k} ${v.join(' ')}`)
+      .join(';')
     for (const res of [await post('/meta', {}), await app.inject({ method: 'GET', url: '/healthz' })]) {
       expect(res.headers['content-security-policy']).toBe(csp)
       expect(res.headers['cache-control']).toBe('no-store')

@@ -16,7 +16,11 @@ describe('exactly-once across two server processes sharing one Redis', () => {
   let servers: ServerProcess[] = []
 
   beforeAll(async () => {
-    const env = { REDIS_URL: inject('redisUrl'), RATE_LIMIT_READ_PER_MINUTE: '1000000', RATE_LIMIT_CREATE_PER_MINUTE: '1000000' }
+    const env = {
+      REDIS_URL: inject('redisUrl'),
+      RATE_LIMIT_READ_PER_MINUTE: '1000000',
+      RATE_LIMIT_CREATE_PER_MINUTE: '1000000',
+    }
     servers = await Promise.all([startServerProcess(env), startServerProcess(env)])
   })
   afterAll(async () => {
@@ -30,29 +34,36 @@ describe('exactly-once across two server processes sharing one Redis', () => {
   const race = (path: string, bodies: (i: number) => unknown) =>
     Promise.all(Array.from({ length: READERS }, (_, i) => postSecrets(servers[i % 2]!.url, `/${path}`, bodies(i))))
 
-  it.each([1, 3])(`releases a maxViews=%i secret exactly that often to ${READERS} concurrent readers, ${ROUNDS} rounds`, async (maxViews) => {
-    const wins: number[] = []
-    for (let round = 0; round < ROUNDS; round++) {
-      const s = await createOn(servers[round % 2]!.url, maxViews)
-      const unlocked = await unlockSecret({ k: s.k, hdr: s.prepared.request.hdr })
-      const results = await race('reveal', () => ({ ...s.access, rev: unlocked.rev }))
-      const ok = results.filter((r) => r.status === 200)
-      wins.push(ok.length)
-      expect(results.every((r) => r.status === 200 || (r.status === 410 && r.body.state === 'viewed'))).toBe(true)
-      for (const r of ok) {
-        expect((await decryptSecret(unlocked, r.body.ct as string)).text).toMatch(/^round secret /)
+  it.each([1, 3])(
+    `releases a maxViews=%i secret exactly that often to ${READERS} concurrent readers, ${ROUNDS} rounds`,
+    async (maxViews) => {
+      const wins: number[] = []
+      for (let round = 0; round < ROUNDS; round++) {
+        const s = await createOn(servers[round % 2]!.url, maxViews)
+        const unlocked = await unlockSecret({ k: s.k, hdr: s.prepared.request.hdr })
+        const results = await race('reveal', () => ({ ...s.access, rev: unlocked.rev }))
+        const ok = results.filter((r) => r.status === 200)
+        wins.push(ok.length)
+        expect(results.every((r) => r.status === 200 || (r.status === 410 && r.body.state === 'viewed'))).toBe(true)
+        for (const r of ok) {
+          expect((await decryptSecret(unlocked, r.body.ct as string)).text).toMatch(/^round secret /)
+        }
+        expect(ok.map((r) => r.body.viewsLeft).sort()).toEqual(Array.from({ length: maxViews }, (_, i) => i))
       }
-      expect(ok.map((r) => r.body.viewsLeft).sort()).toEqual(Array.from({ length: maxViews }, (_, i) => i))
-    }
-    expect(wins).toEqual(Array(ROUNDS).fill(maxViews))
-  })
+      expect(wins).toEqual(Array(ROUNDS).fill(maxViews))
+    },
+  )
 
   it('counts exactly K of 20 concurrent wrong passphrases, then burns', async () => {
     const s = await createOn(servers[0]!.url, 1, 'the right one')
     const wrong = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => unlockSecret({ k: s.k, hdr: s.prepared.request.hdr, passphrase: `wrong ${i}` })),
+      Array.from({ length: 20 }, (_, i) =>
+        unlockSecret({ k: s.k, hdr: s.prepared.request.hdr, passphrase: `wrong ${i}` }),
+      ),
     )
-    const results = await Promise.all(wrong.map((u, i) => postSecrets(servers[i % 2]!.url, '/reveal', { ...s.access, rev: u.rev })))
+    const results = await Promise.all(
+      wrong.map((u, i) => postSecrets(servers[i % 2]!.url, '/reveal', { ...s.access, rev: u.rev })),
+    )
     const counted = results.filter((r) => r.status === 401)
     expect(counted.map((r) => r.body.attemptsLeft).sort()).toEqual([0, 1, 2, 3, 4])
     expect(results.filter((r) => r.status === 410).every((r) => r.body.state === 'burned')).toBe(true)

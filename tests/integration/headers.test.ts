@@ -50,7 +50,9 @@ describe('security headers', () => {
   })
 
   const json = { 'content-type': 'application/json' }
-  const cases: Array<[string, () => Promise<{ statusCode: number; headers: Record<string, unknown> }>, number, string]> = [
+  const cases: Array<
+    [string, () => Promise<{ statusCode: number; headers: Record<string, unknown> }>, number, string]
+  > = [
     ['the create page', () => app.inject({ url: '/' }), 200, 'no-store'],
     ['the reveal page', () => app.inject({ url: '/s' }), 200, 'no-store'],
     ['the manage page', () => app.inject({ url: '/r' }), 200, 'no-store'],
@@ -59,11 +61,38 @@ describe('security headers', () => {
     ['the limits', () => app.inject({ url: '/api/v1/config' }), 200, 'no-store'],
     ['the OpenAPI document', () => app.inject({ url: '/api/v1/openapi.json' }), 200, 'no-store'],
     ['healthz', () => app.inject({ url: '/healthz' }), 200, 'no-store'],
-    ['a 400', () => app.inject({ method: 'POST', url: '/api/v1/secrets/meta', headers: json, payload: '{}' }), 400, 'no-store'],
-    ['a 404 secret', () => app.inject({ method: 'POST', url: '/api/v1/secrets/meta', headers: json, payload: { sid: 'A'.repeat(22), acc: 'A'.repeat(43) } }), 404, 'no-store'],
+    [
+      'a 400',
+      () => app.inject({ method: 'POST', url: '/api/v1/secrets/meta', headers: json, payload: '{}' }),
+      400,
+      'no-store',
+    ],
+    [
+      'a 404 secret',
+      () =>
+        app.inject({
+          method: 'POST',
+          url: '/api/v1/secrets/meta',
+          headers: json,
+          payload: { sid: 'A'.repeat(22), acc: 'A'.repeat(43) },
+        }),
+      404,
+      'no-store',
+    ],
     ['a 404 path', () => app.inject({ url: '/nothing/here' }), 404, 'no-store'],
-    ['a 413', () => app.inject({ method: 'POST', url: '/api/v1/secrets', headers: json, payload: 'x'.repeat(BODY_LIMIT + 1) }), 413, 'no-store'],
-    ['a 415', () => app.inject({ method: 'POST', url: '/api/v1/secrets', headers: { 'content-type': 'text/plain' }, payload: 'x' }), 415, 'no-store'],
+    [
+      'a 413',
+      () => app.inject({ method: 'POST', url: '/api/v1/secrets', headers: json, payload: 'x'.repeat(BODY_LIMIT + 1) }),
+      413,
+      'no-store',
+    ],
+    [
+      'a 415',
+      () =>
+        app.inject({ method: 'POST', url: '/api/v1/secrets', headers: { 'content-type': 'text/plain' }, payload: 'x' }),
+      415,
+      'no-store',
+    ],
   ]
 
   it.each(cases)('on %s', async (_name, request, status, cacheControl) => {

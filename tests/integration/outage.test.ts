@@ -40,12 +40,22 @@ describe('Redis outage', () => {
   }
 
   it('answers 503 within a second while Redis is down, and recovers within seconds of its return', async () => {
-    const s = await prepareSecret({ type: PayloadType.text, text: 'outlives the outage', ttl: 600, maxViews: 1, origin: 'http://x' })
+    const s = await prepareSecret({
+      type: PayloadType.text,
+      text: 'outlives the outage',
+      ttl: 600,
+      maxViews: 1,
+      origin: 'http://x',
+    })
     expect((await post('', s.request)).statusCode).toBe(201)
     const access = await openSecretLink(parseSecretLink(s.link).k)
 
     proxy.cut()
-    for (const call of [() => post('/meta', access), () => post('', s.request), () => app.inject({ method: 'GET', url: '/readyz' })]) {
+    for (const call of [
+      () => post('/meta', access),
+      () => post('', s.request),
+      () => app.inject({ method: 'GET', url: '/readyz' }),
+    ]) {
       const started = Date.now()
       const res = await call()
       expect(Date.now() - started).toBeLessThan(1000)
@@ -55,7 +65,10 @@ describe('Redis outage', () => {
 
     const restoredAt = Date.now()
     proxy.restore()
-    const readyAt = await until(async () => (await app.inject({ method: 'GET', url: '/readyz' })).statusCode === 200, 5000)
+    const readyAt = await until(
+      async () => (await app.inject({ method: 'GET', url: '/readyz' })).statusCode === 200,
+      5000,
+    )
     expect(readyAt - restoredAt).toBeLessThan(3000)
 
     const meta = await post('/meta', access)

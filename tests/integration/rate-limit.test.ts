@@ -12,7 +12,13 @@ import { startServerProcess, type ServerProcess } from '../helpers/server-proces
 const LIMIT = 5
 
 async function createBody() {
-  const { request } = await prepareSecret({ type: PayloadType.text, text: 'x', ttl: 600, maxViews: 1, origin: 'http://localhost' })
+  const { request } = await prepareSecret({
+    type: PayloadType.text,
+    text: 'x',
+    ttl: 600,
+    maxViews: 1,
+    origin: 'http://localhost',
+  })
   return request
 }
 

@@ -13,7 +13,17 @@ import { RedisStore, secretKeys } from '../../server/src/store/redis-store.ts'
 import { StoreUnavailableError, type NewSecret } from '../../server/src/store/store.ts'
 import { silentLogger } from '../helpers/logger.ts'
 import { hasRedisBinary, startRedisServer } from '../helpers/redis.ts'
-import { CT_BYTES, K, OPTIONS, bytes, createdIn, describeRaces, describeStoreContract, newSecret, sleep } from '../helpers/store-contract.ts'
+import {
+  CT_BYTES,
+  K,
+  OPTIONS,
+  bytes,
+  createdIn,
+  describeRaces,
+  describeStoreContract,
+  newSecret,
+  sleep,
+} from '../helpers/store-contract.ts'
 import { startTcpProxy } from '../helpers/tcp-proxy.ts'
 
 function openRedisStore(url = inject('redisUrl'), options = OPTIONS): RedisStore {
@@ -100,7 +110,7 @@ describe('redis store internals', () => {
     try {
       const before = await usedMemory()
       for (let i = 0; i < N; i += 20) await Promise.all(secrets.slice(i, i + 20).map((s) => target.create(s)))
-      expect((await usedMemory() - before) / N).toBeLessThan(limit)
+      expect(((await usedMemory()) - before) / N).toBeLessThan(limit)
     } finally {
       if (own) {
         await target.close()

@@ -56,10 +56,12 @@ describe('choosing how writes become durable', () => {
   })
 
   it('refuses a Redis without appendonly, or whose settings it cannot read', () => {
-    expect(() => durableWritesFor(facts('7.4.1', 'no', 'always'))).toThrow(/redis:6379 runs with appendonly no.*Set appendonly yes/)
-    expect(() => durableWritesFor({ address: 'redis:6379', version: '7.4.1', config: {}, unreadable: 'ERR unknown command' })).toThrow(
-      /CONFIG GET.*ERR unknown command/,
+    expect(() => durableWritesFor(facts('7.4.1', 'no', 'always'))).toThrow(
+      /redis:6379 runs with appendonly no.*Set appendonly yes/,
     )
+    expect(() =>
+      durableWritesFor({ address: 'redis:6379', version: '7.4.1', config: {}, unreadable: 'ERR unknown command' }),
+    ).toThrow(/CONFIG GET.*ERR unknown command/)
   })
 })
 
@@ -82,7 +84,9 @@ describe.skipIf(!hasRedisBinary())('durable mode against real Redis', () => {
   it('refuses to start without appendonly, or with appendfsync everysec on Redis < 7.2', async () => {
     const plain = await redis()
     await expect(openStore(durableConfig(plain.url), silentLogger)).rejects.toThrow(/runs with appendonly no/)
-    await expect(startServerProcess({ REDIS_URL: plain.url, REDIS_DURABILITY: 'aof' })).rejects.toThrow(/server exited with 1/)
+    await expect(startServerProcess({ REDIS_URL: plain.url, REDIS_DURABILITY: 'aof' })).rejects.toThrow(
+      /server exited with 1/,
+    )
     const everysec = await redis('--appendonly', 'yes', '--appendfsync', 'everysec')
     await expect(openStore(durableConfig(everysec.url), silentLogger)).rejects.toThrow(/set appendfsync always/)
   })
@@ -92,7 +96,11 @@ describe.skipIf(!hasRedisBinary())('durable mode against real Redis', () => {
     let server: ServerProcess
     beforeAll(async () => {
       aof = await durableRedis()
-      server = await startServerProcess({ REDIS_URL: aof.url, REDIS_DURABILITY: 'aof', RATE_LIMIT_READ_PER_MINUTE: '10000' })
+      server = await startServerProcess({
+        REDIS_URL: aof.url,
+        REDIS_DURABILITY: 'aof',
+        RATE_LIMIT_READ_PER_MINUTE: '10000',
+      })
     })
     afterAll(() => server?.stop())
 
@@ -152,7 +160,9 @@ describe.skipIf(!hasRedisBinary())('durable mode against real Redis', () => {
       expect(err).toBeInstanceOf(StoreUnavailableError)
       expect(await errorReplies()).toBe(errorsBefore + 1)
       // Redis 7.0 refuses WAITAOF before MONITOR could show it; its refusal names what arrived.
-      expect((err as Error).cause).toMatchObject({ message: expect.stringMatching(/unknown command 'WAITAOF', with args beginning with: '1' '0' '2000'/) })
+      expect((err as Error).cause).toMatchObject({
+        message: expect.stringMatching(/unknown command 'WAITAOF', with args beginning with: '1' '0' '2000'/),
+      })
       expect(await forced.meta(s.sid, s.av)).toEqual({ kind: 'gone', state: 'viewed' })
       // By arity: EVAL(SHA), body or sha, numkeys, two keys, then 3 arguments for reveal, 1 for meta.
       const calls = (arity: number) => seen.filter((c) => c.args.length === arity && c.args[3] === `bl:{${s.sid}}:c`)

@@ -48,15 +48,28 @@ describe('API fuzzing against a server process with real Redis', () => {
     const seconds = (performance.now() - started) / 1000
 
     const byStatus = tally(results, ({ r }) => r.status)
-    const byCode = tally(results, ({ r }) => (r.status ? String((parseJson(r.text) as { error?: unknown } | undefined)?.error) : r.error ?? ''))
-    const byKind = tally(results, ({ c }) => c.kind.replace(/ (sid|hdr|ct|av|rv|mv|acc|rev|mt|v|ttl|maxViews)$/, ' <field>'))
+    const byCode = tally(results, ({ r }) =>
+      r.status ? String((parseJson(r.text) as { error?: unknown } | undefined)?.error) : (r.error ?? ''),
+    )
+    const byKind = tally(results, ({ c }) =>
+      c.kind.replace(/ (sid|hdr|ct|av|rv|mv|acc|rev|mt|v|ttl|maxViews)$/, ' <field>'),
+    )
     console.log(`fuzz: ${results.length} requests in ${seconds.toFixed(1)} s`)
-    console.log(`fuzz: by status ${JSON.stringify(byStatus)}\nfuzz: by error ${JSON.stringify(byCode)}\nfuzz: by kind ${JSON.stringify(byKind)}`)
+    console.log(
+      `fuzz: by status ${JSON.stringify(byStatus)}\nfuzz: by error ${JSON.stringify(byCode)}\nfuzz: by kind ${JSON.stringify(byKind)}`,
+    )
 
     // If the process went down mid-run, say why before listing thousands of refused connections.
     const { exitCode, signalCode } = server.child
-    const lastWords = exitCode === null && signalCode === null ? [] : output.lines.filter((l) => !l.includes('"msg":"request"')).slice(-20)
-    expect({ exitCode, signalCode, lastWords }, 'the server process exited during the run').toEqual({ exitCode: null, signalCode: null, lastWords: [] })
+    const lastWords =
+      exitCode === null && signalCode === null
+        ? []
+        : output.lines.filter((l) => !l.includes('"msg":"request"')).slice(-20)
+    expect({ exitCode, signalCode, lastWords }, 'the server process exited during the run').toEqual({
+      exitCode: null,
+      signalCode: null,
+      lastWords: [],
+    })
     const problems = results.flatMap(({ c, r }) => {
       const problem = refusalProblem(r)
       return problem ? [`${c.method} ${c.path} [${c.kind}]: ${problem}`] : []

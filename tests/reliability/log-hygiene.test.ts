@@ -6,14 +6,7 @@
  */
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import {
-  ApiError,
-  createClient,
-  decryptSecret,
-  encodeB64u,
-  randomBytes,
-  unlockSecret,
-} from '@burnlink/shared'
+import { ApiError, createClient, decryptSecret, encodeB64u, randomBytes, unlockSecret } from '@burnlink/shared'
 import { defaultConfig } from '../../server/src/config.ts'
 import { secretKeys } from '../../server/src/store/redis-store.ts'
 import type { NewSecret, Store } from '../../server/src/store/store.ts'
@@ -31,8 +24,19 @@ const PLAINTEXT = 'the launch code is 4417-LOGCANARY'
 function secretsOf(name: string, seed: Seed, extra: Record<string, SecretValue> = {}): Record<string, SecretValue> {
   const { request, sid, mt, link, manageLink } = seed.prepared
   const values: Record<string, SecretValue> = {
-    k: seed.k, sid, acc: seed.access.acc, mt, av: request.av, rv: request.rv, mv: request.mv, ct: request.ct,
-    link, manageLink, text: seed.text, ...(seed.passphrase ? { passphrase: seed.passphrase } : {}), ...extra,
+    k: seed.k,
+    sid,
+    acc: seed.access.acc,
+    mt,
+    av: request.av,
+    rv: request.rv,
+    mv: request.mv,
+    ct: request.ct,
+    link,
+    manageLink,
+    text: seed.text,
+    ...(seed.passphrase ? { passphrase: seed.passphrase } : {}),
+    ...extra,
   }
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [`${name}.${k}`, v]))
 }
@@ -59,7 +63,11 @@ describe('no secret reaches the logs', () => {
       requests++
       return p
     }
-    const refused = (p: Promise<unknown>) => counted(p).then(() => 0, (err: unknown) => (err instanceof ApiError ? err.status : -1))
+    const refused = (p: Promise<unknown>) =>
+      counted(p).then(
+        () => 0,
+        (err: unknown) => (err instanceof ApiError ? err.status : -1),
+      )
     const raw = async (path: string, init: RequestInit = {}) => (await counted(fetch(`${url}${path}`, init))).status
 
     // The creator: a passphrase secret and two plain ones.
@@ -90,27 +98,84 @@ describe('no secret reaches the logs', () => {
     const { acc } = main.access
     const k = encodeB64u(main.k)
     const json = { 'content-type': 'application/json' }
-    const leakyHeaders = { authorization: `Bearer ${mt}`, 'x-request-id': acc, cookie: `k=${k}`, referer: main.prepared.link, 'user-agent': PASSPHRASE }
-    expect(await raw(`/api/v1/secrets/meta?sid=${sid}&acc=${acc}`, { method: 'POST', headers: { ...json, ...leakyHeaders }, body: JSON.stringify(main.access) })).toBe(200)
-    expect(await raw(`/api/v1/secrets/${sid}/${acc}`, { method: 'POST', headers: json, body: JSON.stringify(main.access) })).toBe(404)
+    const leakyHeaders = {
+      authorization: `Bearer ${mt}`,
+      'x-request-id': acc,
+      cookie: `k=${k}`,
+      referer: main.prepared.link,
+      'user-agent': PASSPHRASE,
+    }
+    expect(
+      await raw(`/api/v1/secrets/meta?sid=${sid}&acc=${acc}`, {
+        method: 'POST',
+        headers: { ...json, ...leakyHeaders },
+        body: JSON.stringify(main.access),
+      }),
+    ).toBe(200)
+    expect(
+      await raw(`/api/v1/secrets/${sid}/${acc}`, { method: 'POST', headers: json, body: JSON.stringify(main.access) }),
+    ).toBe(404)
     expect(await raw(`/s/${k}?passphrase=${encodeURIComponent(PASSPHRASE)}`)).toBe(404)
-    expect(await raw('/api/v1/secrets/meta', { method: 'POST', headers: json, body: JSON.stringify({ ...main.access, passphrase: PASSPHRASE }) })).toBe(400)
-    expect(await raw('/api/v1/secrets/reveal', { method: 'POST', headers: json, body: `{"sid":"${sid}","acc":"${acc}","rev":"${unlocked.rev}"` })).toBe(400)
-    expect(await raw('/api/v1/secrets/reveal', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: `${sid} ${acc} ${unlocked.rev}` })).toBe(415)
-    expect(await raw('/api/v1/secrets/status', { method: 'POST', headers: json, body: JSON.stringify({ sid, mt: `${mt}=` }) })).toBe(400)
-    expect(await raw('/api/v1/secrets', { method: 'POST', headers: json, body: JSON.stringify({ ...main.prepared.request, ttl: 1, note: PLAINTEXT }) })).toBe(400)
-    expect(await raw('/api/v1/secrets', { method: 'POST', headers: json, body: JSON.stringify({ ...main.prepared.request, pad: main.prepared.request.ct.repeat(300) }) })).toBe(413)
+    expect(
+      await raw('/api/v1/secrets/meta', {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ ...main.access, passphrase: PASSPHRASE }),
+      }),
+    ).toBe(400)
+    expect(
+      await raw('/api/v1/secrets/reveal', {
+        method: 'POST',
+        headers: json,
+        body: `{"sid":"${sid}","acc":"${acc}","rev":"${unlocked.rev}"`,
+      }),
+    ).toBe(400)
+    expect(
+      await raw('/api/v1/secrets/reveal', {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: `${sid} ${acc} ${unlocked.rev}`,
+      }),
+    ).toBe(415)
+    expect(
+      await raw('/api/v1/secrets/status', {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ sid, mt: `${mt}=` }),
+      }),
+    ).toBe(400)
+    expect(
+      await raw('/api/v1/secrets', {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ ...main.prepared.request, ttl: 1, note: PLAINTEXT }),
+      }),
+    ).toBe(400)
+    expect(
+      await raw('/api/v1/secrets', {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ ...main.prepared.request, pad: main.prepared.request.ct.repeat(300) }),
+      }),
+    ).toBe(413)
 
     // A Redis outage in the middle of it, and the recovery.
     await redis.kill()
     expect(await refused(client.meta(main.access))).toBe(503)
     expect(await refused(client.reveal({ ...main.access, rev: unlocked.rev }))).toBe(503)
-    const duringOutage = await createSeed(url, { text: `${PLAINTEXT} (outage)`, maxViews: 1 }).then(() => 0, (err: ApiError) => err.status)
+    const duringOutage = await createSeed(url, { text: `${PLAINTEXT} (outage)`, maxViews: 1 }).then(
+      () => 0,
+      (err: ApiError) => err.status,
+    )
     requests++
     expect(duringOutage).toBe(503)
     await redis.restart()
     await waitFor(async () => (await raw('/readyz')) === 200, 5000, 50)
-    const afterOutage = await createSeed(url, { text: `${PLAINTEXT} (after the outage)`, passphrase: PASSPHRASE, maxViews: 1 })
+    const afterOutage = await createSeed(url, {
+      text: `${PLAINTEXT} (after the outage)`,
+      passphrase: PASSPHRASE,
+      maxViews: 1,
+    })
     requests++
     const afterMeta = await counted(client.meta(afterOutage.access))
     const afterUnlocked = await unlockSecret({ k: afterOutage.k, passphrase: PASSPHRASE, hdr: afterMeta.hdr })
@@ -140,13 +205,29 @@ describe('the log checks themselves', () => {
   it('find a secret in any spelling a logger could give it, and request lines with extra fields', () => {
     const k = randomBytes(32)
     const line = (value: unknown) => [JSON.stringify({ level: 30, msg: 'request', value })]
-    for (const spelling of [encodeB64u(k), encodeB64u(k).slice(0, 16), Buffer.from(k).toString('hex'), Buffer.from(k).toString('base64'), Buffer.from(k)]) {
-      expect(() => assertNoSecretsInLogs(line(spelling), { k })).toThrow(/^secret values found in the logs:\nk in line 0/)
+    for (const spelling of [
+      encodeB64u(k),
+      encodeB64u(k).slice(0, 16),
+      Buffer.from(k).toString('hex'),
+      Buffer.from(k).toString('base64'),
+      Buffer.from(k),
+    ]) {
+      expect(() => assertNoSecretsInLogs(line(spelling), { k })).toThrow(
+        /^secret values found in the logs:\nk in line 0/,
+      )
     }
-    expect(() => assertNoSecretsInLogs(line(`pass "phrase"`), { passphrase: 'pass "phrase"' })).toThrow(/passphrase in line 0/)
+    expect(() => assertNoSecretsInLogs(line(`pass "phrase"`), { passphrase: 'pass "phrase"' })).toThrow(
+      /passphrase in line 0/,
+    )
     expect(() => assertNoSecretsInLogs(line('nothing to see'), { k })).not.toThrow()
-    expect(requestLogProblems([{ msg: 'request', method: 'POST', route: '/api/v1/secrets/meta', status: 200, ms: 1, url: '/x' }])).toHaveLength(1)
-    expect(requestLogProblems([{ msg: 'request', method: 'POST', route: '/api/v1/secrets/meta?sid=x', status: 200, ms: 1 }])).toHaveLength(1)
+    expect(
+      requestLogProblems([
+        { msg: 'request', method: 'POST', route: '/api/v1/secrets/meta', status: 200, ms: 1, url: '/x' },
+      ]),
+    ).toHaveLength(1)
+    expect(
+      requestLogProblems([{ msg: 'request', method: 'POST', route: '/api/v1/secrets/meta?sid=x', status: 200, ms: 1 }]),
+    ).toHaveLength(1)
   })
 })
 
@@ -182,7 +263,8 @@ describe('no secret material stays in Redis after a secret ends', () => {
   }
 
   /** Byte strings derived from the key that must be gone: rv, the header, the ciphertext and slices of it. */
-  const material = (s: NewSecret) => [s.rv, s.hdr, s.ct, s.ct.subarray(0, 16), s.ct.subarray(500, 516), s.ct.subarray(-16)].map((b) => Buffer.from(b))
+  const material = (s: NewSecret) =>
+    [s.rv, s.hdr, s.ct, s.ct.subarray(0, 16), s.ct.subarray(500, 516), s.ct.subarray(-16)].map((b) => Buffer.from(b))
 
   async function leftovers(s: NewSecret): Promise<{ state: string; problems: string[] }> {
     const { c, m } = secretKeys(s.sid)
@@ -191,7 +273,11 @@ describe('no secret material stays in Redis after a secret ends', () => {
     const problems = [
       ...((await raw.exists(c)) ? ['the ciphertext key still exists'] : []),
       ...fields.filter((f) => !ENDED_FIELDS.has(f)).map((f) => `field ${f}`),
-      ...Object.entries(hash).flatMap(([f, value]) => material(s).filter((b) => value.includes(b)).map(() => `secret bytes in ${f}`)),
+      ...Object.entries(hash).flatMap(([f, value]) =>
+        material(s)
+          .filter((b) => value.includes(b))
+          .map(() => `secret bytes in ${f}`),
+      ),
       ...((await raw.pttl(m)) > 0 ? [] : ['the record never expires']),
       ...(await raw.keys(`bl:{${s.sid}}*`)).filter((key) => key !== m).map((key) => `key ${key}`),
     ]
@@ -206,7 +292,8 @@ describe('no secret material stays in Redis after a secret ends', () => {
     const byRecipient = await stored()
     expect((await store.burn(byRecipient.sid, { av: byRecipient.av })).kind).toBe('burned')
     const byAttempts = await stored()
-    for (let i = 0; i < config.maxFailedAttempts; i++) await store.reveal(byAttempts.sid, byAttempts.av, randomBytes(32))
+    for (let i = 0; i < config.maxFailedAttempts; i++)
+      await store.reveal(byAttempts.sid, byAttempts.av, randomBytes(32))
     const expired = await stored({ ttlSeconds: 1 })
     await new Promise((r) => setTimeout(r, 1200))
     expect((await store.status([{ sid: expired.sid, mv: expired.mv }]))[0]?.state).toBe('expired')

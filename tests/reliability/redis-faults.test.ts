@@ -76,16 +76,24 @@ describe('Redis SIGKILLed under load', () => {
     const names = Object.keys(ops)
 
     let stop = false
-    const load = loop(8, () => stop, async () => {
-      const op = names[n++ % names.length]!
-      outcomes.push({ ...(await ops[op]!()), op })
-    })
-    const probe = loop(1, () => stop, async () => {
-      const start = performance.now()
-      const res = await fetch(`${server.url}/readyz`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined)
-      ready.push({ status: res?.status ?? 0, body: undefined, start, end: performance.now() })
-      await sleep(20)
-    })
+    const load = loop(
+      8,
+      () => stop,
+      async () => {
+        const op = names[n++ % names.length]!
+        outcomes.push({ ...(await ops[op]!()), op })
+      },
+    )
+    const probe = loop(
+      1,
+      () => stop,
+      async () => {
+        const start = performance.now()
+        const res = await fetch(`${server.url}/readyz`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined)
+        ready.push({ status: res?.status ?? 0, body: undefined, start, end: performance.now() })
+        await sleep(20)
+      },
+    )
 
     await sleep(1000)
     const pid = server.child.pid
@@ -107,7 +115,12 @@ describe('Redis SIGKILLed under load', () => {
     const first503 = Math.min(...during.filter((o) => o.status === 503).map((o) => o.end)) - killAt
     const last200 = Math.max(killAt, ...during.filter((o) => o.status !== 503).map((o) => o.end)) - killAt
     const readyDown = Math.min(...ready.filter((r) => r.start >= killAt && r.status === 503).map((r) => r.end)) - killAt
-    const recovered = Math.min(...after(upAt).filter((o) => o.status >= 200 && o.status < 300).map((o) => o.end)) - upAt
+    const recovered =
+      Math.min(
+        ...after(upAt)
+          .filter((o) => o.status >= 200 && o.status < 300)
+          .map((o) => o.end),
+      ) - upAt
     const readyUp = Math.min(...ready.filter((r) => r.start >= upAt && r.status === 200).map((r) => r.end)) - upAt
     console.log(
       `redis kill: ${outcomes.length} requests ${JSON.stringify(tally(outcomes, (o) => `${o.op} ${o.status}`))}; first 503 ${first503.toFixed(0)} ms after the kill, ` +
@@ -117,12 +130,19 @@ describe('Redis SIGKILLed under load', () => {
     )
 
     // Every request got an answer, never a 500, and never slowly.
-    expect(tally(outcomes.filter((o) => o.status === 0 || (o.status >= 500 && o.status !== 503)), (o) => o.error ?? o.status)).toEqual({})
+    expect(
+      tally(
+        outcomes.filter((o) => o.status === 0 || (o.status >= 500 && o.status !== 503)),
+        (o) => o.error ?? o.status,
+      ),
+    ).toEqual({})
     expect(outcomes.filter((o) => o.end - o.start >= 1000)).toEqual([])
     // Within a second of the kill everything is a 503 `unavailable`, and /readyz says so.
     expect(last200).toBeLessThan(1000)
     expect(during.filter((o) => o.start >= deadAt).every((o) => o.status === 503)).toBe(true)
-    expect(during.filter((o) => o.status === 503).every((o) => ErrorBody.parse(o.body).error === 'unavailable')).toBe(true)
+    expect(during.filter((o) => o.status === 503).every((o) => ErrorBody.parse(o.body).error === 'unavailable')).toBe(
+      true,
+    )
     expect(readyDown).toBeLessThan(1000)
     expect(ready.filter((r) => r.start >= deadAt && r.end < restartAt).every((r) => r.status === 503)).toBe(true)
     // Back within 2 s of Redis accepting connections, with the same process.
@@ -159,17 +179,25 @@ describe('Redis full (maxmemory, noeviction)', () => {
     let refused = 0
     let i = 0
     // Four at a time, so refusals also meet creates in flight.
-    await loop(4, () => refused >= 20 || i >= 400, async () => {
-      const seed = await newSeed({ text: `${i++} ${LARGE_TEXT}`, maxViews: 1 + (i % 2) })
-      const o = await postJson(server.url, SECRETS, seed.prepared.request)
-      attempts.push({ seed, status: o.status, body: o.body })
-      if (o.status === 503) refused++
-    })
+    await loop(
+      4,
+      () => refused >= 20 || i >= 400,
+      async () => {
+        const seed = await newSeed({ text: `${i++} ${LARGE_TEXT}`, maxViews: 1 + (i % 2) })
+        const o = await postJson(server.url, SECRETS, seed.prepared.request)
+        attempts.push({ seed, status: o.status, body: o.body })
+        if (o.status === 503) refused++
+      },
+    )
     const created = attempts.filter((a) => a.status === 201)
-    console.log(`redis full: ${JSON.stringify(tally(attempts, (a) => a.status))} after ${attempts.length} creates of 64 KiB`)
+    console.log(
+      `redis full: ${JSON.stringify(tally(attempts, (a) => a.status))} after ${attempts.length} creates of 64 KiB`,
+    )
     expect(tally(attempts, (a) => a.status)).toEqual({ 201: created.length, 503: refused })
     expect(created.length).toBeGreaterThan(5)
-    expect(attempts.filter((a) => a.status === 503).every((a) => ErrorBody.parse(a.body).error === 'unavailable')).toBe(true)
+    expect(attempts.filter((a) => a.status === 503).every((a) => ErrorBody.parse(a.body).error === 'unavailable')).toBe(
+      true,
+    )
 
     // Both keys or neither, for every secret tried and every key in Redis.
     for (const a of attempts) expect(await keysPresent(raw, a.seed.prepared.sid)).toBe(a.status === 201 ? 2 : 0)
@@ -182,7 +210,9 @@ describe('Redis full (maxmemory, noeviction)', () => {
     // whether the last few did here is luck, so pin the limit below what Redis holds.
     const used = Number(/^used_memory:(\d+)/m.exec(await raw.info('memory'))?.[1])
     await raw.config('SET', 'maxmemory', String(used - 256 * 1024))
-    expect((await postJson(server.url, SECRETS, (await newSeed({ text: 'one more', maxViews: 1 })).prepared.request)).status).toBe(503)
+    expect(
+      (await postJson(server.url, SECRETS, (await newSeed({ text: 'one more', maxViews: 1 })).prepared.request)).status,
+    ).toBe(503)
     // A full store must still release what it holds: reveals are what free the memory.
     for (const a of created) await expectRevealsExactly(server.url, a.seed)
   })
@@ -206,11 +236,22 @@ function sendCreate(baseUrl: string, seed: Seed, agent: Agent | false, hold = fa
   req.on('finish', () => (sent = performance.now()))
   const response = new Promise<Sent>((resolve) => {
     const done = (status: number, answer: unknown, error?: string) =>
-      resolve({ status, body: answer, ...(error && { error }), start, sent, end: performance.now(), sid: seed.prepared.sid })
+      resolve({
+        status,
+        body: answer,
+        ...(error && { error }),
+        start,
+        sent,
+        end: performance.now(),
+        sid: seed.prepared.sid,
+      })
     req.on('error', (err) => done(0, undefined, errorCode(err)))
     req.on('response', (res) => {
       let text = ''
-      res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => done(res.statusCode ?? 0, parseJson(text)))
+      res
+        .setEncoding('utf8')
+        .on('data', (d: string) => (text += d))
+        .on('end', () => done(res.statusCode ?? 0, parseJson(text)))
     })
   })
   const half = hold ? Math.floor(body.length / 2) : body.length
@@ -233,7 +274,9 @@ describe('graceful shutdown under load', () => {
   beforeAll(async () => {
     server = await startServerProcess({ REDIS_URL: inject('redisUrl'), ...NO_RATE_LIMITS })
     raw = new Redis(inject('redisUrl'))
-    const seeds = await Promise.all(Array.from({ length: 72 }, (_, i) => newSeed({ text: `${i} ${LARGE_TEXT}`, maxViews: 1 })))
+    const seeds = await Promise.all(
+      Array.from({ length: 72 }, (_, i) => newSeed({ text: `${i} ${LARGE_TEXT}`, maxViews: 1 })),
+    )
     const [heldSeeds, burstSeeds, lateSeeds] = [seeds.slice(0, 24), seeds.slice(24, 64), seeds.slice(64)]
 
     // Accepted for sure: headers and half the body read by the server well before the signal.
@@ -245,9 +288,13 @@ describe('graceful shutdown under load', () => {
     // And whole creates on keep-alive connections, in flight as the signal lands.
     const agent = new Agent({ keepAlive: true, maxSockets: 12 })
     let next = 0
-    const load = loop(12, () => next >= burstSeeds.length, async () => {
-      burst.push(await sendCreate(server.url, burstSeeds[next++]!, agent).response)
-    })
+    const load = loop(
+      12,
+      () => next >= burstSeeds.length,
+      async () => {
+        burst.push(await sendCreate(server.url, burstSeeds[next++]!, agent).response)
+      },
+    )
     await sleep(30)
     signalAt = performance.now()
     const exited = server.stop('SIGTERM').then((code) => {
@@ -273,11 +320,14 @@ describe('graceful shutdown under load', () => {
         `${JSON.stringify(tally(burst, (o) => `sent ${o.sent < signalAt ? 'before' : 'after'} SIGTERM: ${o.error ?? o.status}`))}; ` +
         `new connections while closing ${JSON.stringify(tally(late, (o) => o.error ?? o.status))}; exit ${exitCode} ` +
         `${(exitAt - signalAt).toFixed(0)} ms after SIGTERM, ${(exitAt - finishAt).toFixed(0)} ms after the last upload` +
-        (cut.length ? `; cut although sent ${cut.map((o) => (signalAt - o.sent).toFixed(0)).join(', ')} ms before SIGTERM` : ''),
+        (cut.length
+          ? `; cut although sent ${cut.map((o) => (signalAt - o.sent).toFixed(0)).join(', ')} ms before SIGTERM`
+          : ''),
     )
     expect(held.map((o) => o.status)).toEqual(held.map(() => 201))
     // Every create that said 201 really stored its secret.
-    for (const { sid } of [...held, ...burst.filter((o) => o.status === 201)]) expect(await keysPresent(raw, sid)).toBe(2)
+    for (const { sid } of [...held, ...burst.filter((o) => o.status === 201)])
+      expect(await keysPresent(raw, sid)).toBe(2)
     // A request wholly sent before the signal gets an answer: no reset, no 500.
     expect(sentBefore.length).toBeGreaterThan(0)
     expect(cut.map((o) => o.error)).toEqual([])
@@ -305,7 +355,9 @@ describe('graceful shutdown under load', () => {
       create.finish()
       const answered = await create.response
       const exit = await exited
-      console.log(`shutdown with a busy keep-alive connection: ${answered.status}, exit ${exit.code} ${(exit.at - answered.end).toFixed(0)} ms after the answer`)
+      console.log(
+        `shutdown with a busy keep-alive connection: ${answered.status}, exit ${exit.code} ${(exit.at - answered.end).toFixed(0)} ms after the answer`,
+      )
       expect(answered.status).toBe(201)
       expect(exit.code).toBe(0)
       expect(exit.at - answered.end).toBeLessThan(2000)

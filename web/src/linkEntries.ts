@@ -67,7 +67,10 @@ export function parseLinksFile(text: string): LinkEntry[] {
 }
 
 /** Adds what is new by sid; an entry already here wins, so a re-import changes nothing. */
-export function mergeLinks(current: readonly LinkEntry[], incoming: readonly LinkEntry[]): { links: LinkEntry[]; added: number } {
+export function mergeLinks(
+  current: readonly LinkEntry[],
+  incoming: readonly LinkEntry[],
+): { links: LinkEntry[]; added: number } {
   const known = new Set(current.map((e) => e.sid))
   const fresh: LinkEntry[] = []
   for (const entry of incoming) {

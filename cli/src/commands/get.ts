@@ -1,4 +1,12 @@
-import { ApiError, PayloadType, decryptSecret, needsPassphrase, openSecretLink, parseSecretLink, unlockSecret } from '@burnlink/shared'
+import {
+  ApiError,
+  PayloadType,
+  decryptSecret,
+  needsPassphrase,
+  openSecretLink,
+  parseSecretLink,
+  unlockSecret,
+} from '@burnlink/shared'
 import type { Client, MetaRequest, MetaResponse } from '@burnlink/shared'
 import { COMMON_OPTIONS, onePositional, parseCommand } from '../args.ts'
 import { CliError, ExitCode, usageError } from '../exit.ts'
@@ -27,7 +35,9 @@ const OPTIONS = {
 
 async function confirmReveal(viewsLeft: number): Promise<void> {
   const views = viewsLeft === 1 ? 'its last view; it is deleted afterwards' : `one of its ${viewsLeft} views left`
-  const answer = await ask(`Reveal now? This uses ${views}. [y/N] `, { noTerminal: 'use --yes to reveal without asking' })
+  const answer = await ask(`Reveal now? This uses ${views}. [y/N] `, {
+    noTerminal: 'use --yes to reveal without asking',
+  })
   if (!/^y(es)?$/i.test(answer.trim())) throw new CliError(ExitCode.failure, 'not revealed; the secret is unchanged')
 }
 
@@ -43,7 +53,12 @@ async function reveal(api: Client, ids: MetaRequest, k: Uint8Array, meta: MetaRe
     try {
       return { unlocked, released: await api.reveal({ ...ids, rev: unlocked.rev }) }
     } catch (e) {
-      const retry = locked && fromFile === undefined && e instanceof ApiError && e.code === 'wrong_passphrase' && Boolean(e.attemptsLeft)
+      const retry =
+        locked &&
+        fromFile === undefined &&
+        e instanceof ApiError &&
+        e.code === 'wrong_passphrase' &&
+        Boolean(e.attemptsLeft)
       if (!retry) throw e
       say(`Wrong passphrase: ${(e as ApiError).attemptsLeft} attempt(s) left before the secret is burned.`)
     }
@@ -67,7 +82,10 @@ export async function get(args: string[]): Promise<void> {
     const { unlocked, released } = await reveal(api, ids, k, meta, fromFile)
     const content = await decryptSecret(unlocked, released.ct, { allowHttp: limits.allowHttpRedirects })
     if (content.type === PayloadType.attachment) {
-      throw new CliError(ExitCode.failure, 'this secret holds files, which this version of burnlink cannot open; open the link in a browser')
+      throw new CliError(
+        ExitCode.failure,
+        'this secret holds files, which this version of burnlink cannot open; open the link in a browser',
+      )
     }
     writeResult(content.text)
   })

@@ -16,7 +16,11 @@ export const MANAGE_OPTIONS_HELP = `Options:
  * What status and burn share: one manage link, whose origin names the server. Null when
  * the usage was asked for, and printed.
  */
-export function parseManageCommand(command: string, args: string[], usage: string): { ref: ManageRef; server: string; json: boolean } | null {
+export function parseManageCommand(
+  command: string,
+  args: string[],
+  usage: string,
+): { ref: ManageRef; server: string; json: boolean } | null {
   const { values, positionals } = parseCommand(command, args, OPTIONS)
   if (values.help) {
     process.stdout.write(usage)

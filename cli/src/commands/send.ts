@@ -1,4 +1,12 @@
-import { MAX_PAYLOAD_BYTES, PayloadType, ProtocolError, TTL, TTL_PRESETS, prepareSecret, validateRedirectUrl } from '@burnlink/shared'
+import {
+  MAX_PAYLOAD_BYTES,
+  PayloadType,
+  ProtocolError,
+  TTL,
+  TTL_PRESETS,
+  prepareSecret,
+  validateRedirectUrl,
+} from '@burnlink/shared'
 import { COMMON_OPTIONS, hasValueAfter, onePositional, parseCommand } from '../args.ts'
 import { formatDuration, parseDuration } from '../duration.ts'
 import { usageError } from '../exit.ts'
@@ -43,13 +51,16 @@ const OPTIONS = {
 function parseViews(value: string | undefined, limits: ServerLimits): number {
   if (value === undefined) return 1
   const views = /^\d{1,6}$/.test(value) ? Number(value) : NaN
-  if (!(views >= 1 && views <= limits.maxViews)) throw usageError(`--views must be a whole number from 1 to ${limits.maxViews} (got "${value}")`)
+  if (!(views >= 1 && views <= limits.maxViews))
+    throw usageError(`--views must be a whole number from 1 to ${limits.maxViews} (got "${value}")`)
   return views
 }
 
 function checkTtl(seconds: number, limits: ServerLimits): number {
   if (seconds < TTL.minSeconds || seconds > limits.maxTtlSeconds) {
-    throw usageError(`--ttl must be from ${formatDuration(TTL.minSeconds)} to ${formatDuration(limits.maxTtlSeconds)} on this server`)
+    throw usageError(
+      `--ttl must be from ${formatDuration(TTL.minSeconds)} to ${formatDuration(limits.maxTtlSeconds)} on this server`,
+    )
   }
   return seconds
 }
@@ -61,7 +72,8 @@ async function readText(argument: string | undefined, file: string | undefined):
   else if (!stdinIsTerminal()) text = decodeText(await readStdin(MAX_PAYLOAD_BYTES), 'the input')
   else throw usageError('nothing to send: give the secret as an argument, pipe it on stdin, or use --file FILE')
   if (text === '') throw usageError('the secret is empty')
-  if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) throw usageError(`the secret is too large: at most ${MAX_PAYLOAD_BYTES} bytes`)
+  if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES)
+    throw usageError(`the secret is too large: at most ${MAX_PAYLOAD_BYTES} bytes`)
   return text
 }
 
@@ -81,7 +93,8 @@ export async function send(args: string[]): Promise<void> {
   if ([argument, values.file, values.url].filter((v) => v !== undefined).length > 1) {
     throw usageError('give the secret one way only: as an argument, with --file, or with --url')
   }
-  if (values.passphrase && values['passphrase-file'] !== undefined) throw usageError('use either --passphrase or --passphrase-file, not both')
+  if (values.passphrase && values['passphrase-file'] !== undefined)
+    throw usageError('use either --passphrase or --passphrase-file, not both')
   const server = checkServer(values.server ?? (process.env.BURNLINK_SERVER || DEFAULT_SERVER), values)
   const ttl = values.ttl === undefined ? undefined : parseDuration(values.ttl)
 
@@ -90,9 +103,12 @@ export async function send(args: string[]): Promise<void> {
     const maxViews = parseViews(values.views, limits)
     const type = values.url === undefined ? PayloadType.text : PayloadType.redirect
     const text = values.url === undefined ? await readText(argument, values.file) : checkRedirect(values.url, limits)
-    const passphrase = values['passphrase-file'] !== undefined
-      ? readPassphraseFile(values['passphrase-file'])
-      : values.passphrase ? await promptPassphrase({ confirm: true }) : undefined
+    const passphrase =
+      values['passphrase-file'] !== undefined
+        ? readPassphraseFile(values['passphrase-file'])
+        : values.passphrase
+          ? await promptPassphrase({ confirm: true })
+          : undefined
     const prepared = await prepareSecret({
       type,
       text,
@@ -104,7 +120,9 @@ export async function send(args: string[]): Promise<void> {
     })
     const { sid, expiresAt } = await clientFor(server).create(prepared.request)
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ link: prepared.link, manageLink: prepared.manageLink, sid, expiresAt })}\n`)
+      process.stdout.write(
+        `${JSON.stringify({ link: prepared.link, manageLink: prepared.manageLink, sid, expiresAt })}\n`,
+      )
       return
     }
     process.stdout.write(`${prepared.link}\n`)

@@ -16,7 +16,11 @@ const ENDINGS: Readonly<Record<SecretStatus['state'], string>> = {
   burned: 'burned',
 }
 
-const BURNED_BY = { creator: 'by its creator', recipient: 'by a recipient', attempts: 'after too many wrong passphrases' } as const
+const BURNED_BY = {
+  creator: 'by its creator',
+  recipient: 'by a recipient',
+  attempts: 'after too many wrong passphrases',
+} as const
 
 export function describeStatus(s: SecretStatus): string {
   const state = s.burnReason ? `${ENDINGS[s.state]} ${BURNED_BY[s.burnReason]}` : ENDINGS[s.state]

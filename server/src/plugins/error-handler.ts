@@ -13,7 +13,8 @@ import { AppError } from '../errors.ts'
 import { StoreUnavailableError } from '../store/store.ts'
 import { CONTENT_SECURITY_POLICY } from './security.ts'
 
-const send = (reply: FastifyReply, status: number, body: ErrorBody) => reply.code(status).type('application/json').send(body)
+const send = (reply: FastifyReply, status: number, body: ErrorBody) =>
+  reply.code(status).type('application/json').send(body)
 
 /** Fastify's own 4xx errors (body parsing, content types, limits) mapped to protocol codes. */
 const FASTIFY_CODES: Record<number, ErrorCode> = {
@@ -29,13 +30,17 @@ export default fp<{ notFoundPerMinute: number }>(
       if (hasZodFastifySchemaValidationErrors(err)) {
         const issue = err.validation[0]
         const where = issue?.instancePath ? `${issue.instancePath.slice(1).replaceAll('/', '.')}: ` : ''
-        return send(reply, 400, { error: 'invalid_request', message: `Invalid request body: ${where}${issue?.message ?? 'does not match the schema'}` })
+        return send(reply, 400, {
+          error: 'invalid_request',
+          message: `Invalid request body: ${where}${issue?.message ?? 'does not match the schema'}`,
+        })
       }
       if (err instanceof StoreUnavailableError) {
         req.log.warn({ reason: err.reason }, 'store unavailable')
-        const message = err.reason === 'full'
-          ? 'The server is out of storage space; try again later.'
-          : 'The server cannot reach its storage right now; try again in a moment.'
+        const message =
+          err.reason === 'full'
+            ? 'The server is out of storage space; try again later.'
+            : 'The server cannot reach its storage right now; try again in a moment.'
         return send(reply, 503, { error: 'unavailable', message })
       }
       const status = 'statusCode' in err && typeof err.statusCode === 'number' ? err.statusCode : 500
@@ -49,8 +54,9 @@ export default fp<{ notFoundPerMinute: number }>(
     })
 
     // Limited like the API: a miss costs the client a request, so probing for paths is slow.
-    app.setNotFoundHandler({ preHandler: app.rateLimit({ max: notFoundPerMinute, timeWindow: 60_000 }) }, (_req, reply) =>
-      send(reply, 404, { error: 'not_found', message: 'There is nothing at this address.' }),
+    app.setNotFoundHandler(
+      { preHandler: app.rateLimit({ max: notFoundPerMinute, timeWindow: 60_000 }) },
+      (_req, reply) => send(reply, 404, { error: 'not_found', message: 'There is nothing at this address.' }),
     )
   },
   { name: 'error-handler', dependencies: ['rate-limit'] },
@@ -62,7 +68,9 @@ const RAW_HEADERS = [
   'cache-control: no-store',
   'x-content-type-options: nosniff',
   'referrer-policy: no-referrer',
-  `content-security-policy: ${Object.entries(CONTENT_SECURITY_POLICY).map(([k, v]) => `${k} ${v.join(' ')}`).join(';')}`,
+  `content-security-policy: ${Object.entries(CONTENT_SECURITY_POLICY)
+    .map(([k, v]) => `${k} ${v.join(' ')}`)
+    .join(';')}`,
 ].join('\r\n')
 
 /**
@@ -75,6 +83,11 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
     return
   }
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400
-  const body = JSON.stringify({ error: 'invalid_request', message: 'The HTTP request is malformed.' } satisfies ErrorBody)
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${RAW_HEADERS}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+  const body = JSON.stringify({
+    error: 'invalid_request',
+    message: 'The HTTP request is malformed.',
+  } satisfies ErrorBody)
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${RAW_HEADERS}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  )
 }

@@ -19,7 +19,10 @@ export default fp(
 
     const flush = (now: number) => {
       if (Object.keys(counts).length > 0) {
-        app.log.info({ windowSeconds: Math.round((now - windowStart) / 1000), responses: counts, slowestMs }, 'requests')
+        app.log.info(
+          { windowSeconds: Math.round((now - windowStart) / 1000), responses: counts, slowestMs },
+          'requests',
+        )
       }
       windowStart = now
       counts = {}
@@ -29,7 +32,10 @@ export default fp(
     app.addHook('onResponse', async (req, reply) => {
       const route = `${req.method} ${req.routeOptions.url ?? '(unmatched)'}`
       const ms = Math.round(reply.elapsedTime)
-      req.log.debug({ method: req.method, route: req.routeOptions.url ?? '(unmatched)', status: reply.statusCode, ms }, 'request')
+      req.log.debug(
+        { method: req.method, route: req.routeOptions.url ?? '(unmatched)', status: reply.statusCode, ms },
+        'request',
+      )
       const byStatus = (counts[route] ??= {})
       byStatus[reply.statusCode] = (byStatus[reply.statusCode] ?? 0) + 1
       slowestMs = Math.max(slowestMs, ms)

@@ -17,7 +17,8 @@ const webPlugin: FastifyPluginAsync<{ root: string }> = async (app, { root }) =>
     index: false,
     cacheControl: false,
     setHeaders(res, filePath) {
-      if (filePath.includes(`${join(root, 'assets')}`)) res.setHeader('cache-control', 'public, max-age=31536000, immutable')
+      if (filePath.includes(`${join(root, 'assets')}`))
+        res.setHeader('cache-control', 'public, max-age=31536000, immutable')
     },
   })
   for (const url of PAGE_ROUTES) app.get(url, (_req, reply) => reply.type('text/html; charset=utf-8').send(index))

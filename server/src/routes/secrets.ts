@@ -76,57 +76,86 @@ const secretRoutes: FastifyPluginAsyncZod<SecretRoutesOptions> = async (app, { s
   const read = perMinute(config.rateLimit.readPerMinute)
 
   // '' rather than '/': the protocol's path has no trailing slash.
-  app.post('', { config: create, schema: { body: CreateSecretRequest, response: { 201: CreateSecretResponse, ...errors(...COMMON, 409) } } }, async (req, reply) => {
-    const b = req.body
-    if (b.ttl > config.maxTtlSeconds) throw invalidRequest(`ttl must be at most ${config.maxTtlSeconds} seconds on this server`)
-    if (b.maxViews > config.maxViews) throw invalidRequest(`maxViews must be at most ${config.maxViews} on this server`)
-    const result = await store.create({
-      sid: b.sid,
-      hdr: fromB64u(b.hdr),
-      ct: fromB64u(b.ct),
-      av: fromB64u(b.av),
-      rv: fromB64u(b.rv),
-      mv: fromB64u(b.mv),
-      ttlSeconds: b.ttl,
-      maxViews: b.maxViews,
-    })
-    if (result.kind === 'exists') throw new AppError(409, 'conflict', 'A secret with this id already exists; create a new link key.')
-    return reply.code(201).send({ sid: b.sid, expiresAt: iso(result.expiresAt) })
-  })
+  app.post(
+    '',
+    {
+      config: create,
+      schema: { body: CreateSecretRequest, response: { 201: CreateSecretResponse, ...errors(...COMMON, 409) } },
+    },
+    async (req, reply) => {
+      const b = req.body
+      if (b.ttl > config.maxTtlSeconds)
+        throw invalidRequest(`ttl must be at most ${config.maxTtlSeconds} seconds on this server`)
+      if (b.maxViews > config.maxViews)
+        throw invalidRequest(`maxViews must be at most ${config.maxViews} on this server`)
+      const result = await store.create({
+        sid: b.sid,
+        hdr: fromB64u(b.hdr),
+        ct: fromB64u(b.ct),
+        av: fromB64u(b.av),
+        rv: fromB64u(b.rv),
+        mv: fromB64u(b.mv),
+        ttlSeconds: b.ttl,
+        maxViews: b.maxViews,
+      })
+      if (result.kind === 'exists')
+        throw new AppError(409, 'conflict', 'A secret with this id already exists; create a new link key.')
+      return reply.code(201).send({ sid: b.sid, expiresAt: iso(result.expiresAt) })
+    },
+  )
 
-  app.post('/meta', { config: read, schema: { body: MetaRequest, response: { 200: MetaResponse, ...errors(...COMMON, 404, 410) } } }, async (req) => {
-    const r = await store.meta(req.body.sid, verifier(req.body.acc))
-    if (r.kind === 'not_found') throw notFound()
-    if (r.kind === 'gone') throw gone(r.state)
-    return { hdr: toB64u(r.hdr), viewsLeft: r.viewsLeft, expiresAt: iso(r.expiresAt) }
-  })
+  app.post(
+    '/meta',
+    { config: read, schema: { body: MetaRequest, response: { 200: MetaResponse, ...errors(...COMMON, 404, 410) } } },
+    async (req) => {
+      const r = await store.meta(req.body.sid, verifier(req.body.acc))
+      if (r.kind === 'not_found') throw notFound()
+      if (r.kind === 'gone') throw gone(r.state)
+      return { hdr: toB64u(r.hdr), viewsLeft: r.viewsLeft, expiresAt: iso(r.expiresAt) }
+    },
+  )
 
-  app.post('/reveal', { config: read, schema: { body: RevealRequest, response: { 200: RevealResponse, ...errors(...COMMON, 401, 404, 410) } } }, async (req) => {
-    const r = await store.reveal(req.body.sid, verifier(req.body.acc), verifier(req.body.rev))
-    if (r.kind === 'not_found') throw notFound()
-    if (r.kind === 'gone') throw gone(r.state)
-    if (r.kind === 'wrong') throw wrongPassphrase(r.attemptsLeft)
-    return { ct: toB64u(r.ct), viewsLeft: r.viewsLeft }
-  })
+  app.post(
+    '/reveal',
+    {
+      config: read,
+      schema: { body: RevealRequest, response: { 200: RevealResponse, ...errors(...COMMON, 401, 404, 410) } },
+    },
+    async (req) => {
+      const r = await store.reveal(req.body.sid, verifier(req.body.acc), verifier(req.body.rev))
+      if (r.kind === 'not_found') throw notFound()
+      if (r.kind === 'gone') throw gone(r.state)
+      if (r.kind === 'wrong') throw wrongPassphrase(r.attemptsLeft)
+      return { ct: toB64u(r.ct), viewsLeft: r.viewsLeft }
+    },
+  )
 
-  app.post('/status', { config: read, schema: { body: StatusRequest, response: { 200: StatusResponse, ...errors(...COMMON, 404) } } }, async (req) => {
-    const body = req.body
-    const items = 'items' in body ? body.items : [body]
-    const records = await store.status(items.map((i) => ({ sid: i.sid, mv: verifier(i.mt) })))
-    if ('items' in body) return { items: records.map((r) => (r ? statusBody(r) : null)) }
-    const [record] = records
-    if (!record) throw notFound()
-    return statusBody(record)
-  })
+  app.post(
+    '/status',
+    { config: read, schema: { body: StatusRequest, response: { 200: StatusResponse, ...errors(...COMMON, 404) } } },
+    async (req) => {
+      const body = req.body
+      const items = 'items' in body ? body.items : [body]
+      const records = await store.status(items.map((i) => ({ sid: i.sid, mv: verifier(i.mt) })))
+      if ('items' in body) return { items: records.map((r) => (r ? statusBody(r) : null)) }
+      const [record] = records
+      if (!record) throw notFound()
+      return statusBody(record)
+    },
+  )
 
-  app.post('/burn', { config: read, schema: { body: BurnRequest, response: { 200: BurnResponse, ...errors(...COMMON, 404, 410) } } }, async (req) => {
-    const body = req.body
-    const auth = 'mt' in body ? { mv: verifier(body.mt) } : { av: verifier(body.acc) }
-    const r = await store.burn(body.sid, auth)
-    if (r.kind === 'not_found') throw notFound()
-    if (r.kind === 'gone') throw gone(r.state)
-    return { state: 'burned' as const }
-  })
+  app.post(
+    '/burn',
+    { config: read, schema: { body: BurnRequest, response: { 200: BurnResponse, ...errors(...COMMON, 404, 410) } } },
+    async (req) => {
+      const body = req.body
+      const auth = 'mt' in body ? { mv: verifier(body.mt) } : { av: verifier(body.acc) }
+      const r = await store.burn(body.sid, auth)
+      if (r.kind === 'not_found') throw notFound()
+      if (r.kind === 'gone') throw gone(r.state)
+      return { state: 'burned' as const }
+    },
+  )
 }
 
 export default secretRoutes

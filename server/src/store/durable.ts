@@ -107,7 +107,10 @@ export class DurableWriter {
     const [[scriptError, reply] = [], [ackError, ack] = []] = results ?? []
     if (scriptError) throw toStoreError(scriptError)
     if (ackError || !acknowledged(ack)) {
-      this.logger.warn({ reason: ackError?.message ?? 'timeout' }, 'Redis did not confirm a write on disk: answered 503')
+      this.logger.warn(
+        { reason: ackError?.message ?? 'timeout' },
+        'Redis did not confirm a write on disk: answered 503',
+      )
       throw new StoreUnavailableError('Redis did not confirm the write on disk', 'unreachable', { cause: ackError })
     }
     return reply

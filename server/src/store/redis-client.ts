@@ -31,7 +31,10 @@ export function createRedisClient(url: string, logger: StoreLogger): Redis {
   return watched(new Redis(url, { ...FAIL_FAST, retryStrategy }), logger)
 }
 
-export function createClusterClient(nodes: ReadonlyArray<{ host: string; port: number }>, logger: StoreLogger): Cluster {
+export function createClusterClient(
+  nodes: ReadonlyArray<{ host: string; port: number }>,
+  logger: StoreLogger,
+): Cluster {
   const cluster = new Cluster([...nodes], {
     enableOfflineQueue: false,
     // The Cluster client re-sends a command whose connection closed: for a reveal that may
@@ -163,10 +166,16 @@ export function toStoreError(err: unknown): unknown {
     if (/\bOOM command not allowed\b/.test(err.message)) {
       return new StoreUnavailableError('Redis is out of memory', 'full', { cause: err })
     }
-    return UNAVAILABLE_REPLY.test(err.message) ? new StoreUnavailableError('Redis cannot serve requests', 'unreachable', { cause: err }) : err
+    return UNAVAILABLE_REPLY.test(err.message)
+      ? new StoreUnavailableError('Redis cannot serve requests', 'unreachable', { cause: err })
+      : err
   }
   const code = (err as NodeJS.ErrnoException).code
-  if (UNREACHABLE_MESSAGE.test(err.message) || err.name === 'MaxRetriesPerRequestError' || (code !== undefined && /^E[A-Z]+$/.test(code))) {
+  if (
+    UNREACHABLE_MESSAGE.test(err.message) ||
+    err.name === 'MaxRetriesPerRequestError' ||
+    (code !== undefined && /^E[A-Z]+$/.test(code))
+  ) {
     return new StoreUnavailableError('Redis is unreachable', 'unreachable', { cause: err })
   }
   return err

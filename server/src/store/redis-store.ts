@@ -66,8 +66,16 @@ export class RedisStore implements Store {
     // The scripts find hdr and ct by these offsets; a wrong size would misread every later call.
     if (s.rv.length !== RV_BYTES || s.hdr.length > HDR_MAX_BYTES) throw new RangeError('rv or hdr has the wrong size')
     const c = Buffer.concat([s.rv, Uint8Array.of(s.hdr.length), s.hdr, s.ct])
-    const expiresAt = await this.write('burnlinkCreate', s.sid, c, Buffer.from(s.av), Buffer.from(s.mv),
-      s.ttlSeconds * 1000, s.maxViews, this.options.statusRetentionSeconds * 1000)
+    const expiresAt = await this.write(
+      'burnlinkCreate',
+      s.sid,
+      c,
+      Buffer.from(s.av),
+      Buffer.from(s.mv),
+      s.ttlSeconds * 1000,
+      s.maxViews,
+      this.options.statusRetentionSeconds * 1000,
+    )
     return expiresAt === 0 ? { kind: 'exists' } : { kind: 'created', expiresAt: Number(expiresAt) }
   }
 
@@ -78,8 +86,13 @@ export class RedisStore implements Store {
   }
 
   async reveal(sid: string, av: Uint8Array, rv: Uint8Array): Promise<RevealResult> {
-    const reply = (await this.write('burnlinkReveal', sid, Buffer.from(av), Buffer.from(rv),
-      this.options.maxFailedAttempts)) as Reply
+    const reply = (await this.write(
+      'burnlinkReveal',
+      sid,
+      Buffer.from(av),
+      Buffer.from(rv),
+      this.options.maxFailedAttempts,
+    )) as Reply
     switch (kindOf(reply)) {
       case 'ok':
         return { kind: 'ok', ct: bytes(reply[1]), viewsLeft: Number(reply[2]) }

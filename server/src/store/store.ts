@@ -44,10 +44,7 @@ export type Gone = { kind: 'gone'; state: EndedState }
 export type MetaResult = { kind: 'ok'; hdr: Uint8Array; viewsLeft: number; expiresAt: number } | NotFound | Gone
 /** `wrong` with `attemptsLeft: 0` means this failure burned the secret. */
 export type RevealResult =
-  | { kind: 'ok'; ct: Uint8Array; viewsLeft: number }
-  | { kind: 'wrong'; attemptsLeft: number }
-  | NotFound
-  | Gone
+  { kind: 'ok'; ct: Uint8Array; viewsLeft: number } | { kind: 'wrong'; attemptsLeft: number } | NotFound | Gone
 export type BurnResult = { kind: 'burned' } | NotFound | Gone
 export type BurnAuth = { mv: Uint8Array } | { av: Uint8Array }
 

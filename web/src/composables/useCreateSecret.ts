@@ -35,12 +35,22 @@ export interface CreatedSecret {
 
 /** The My links entry of a created secret: field by field, so the link can never slip in. */
 export function toLinkEntry(s: CreatedSecret): LinkEntry {
-  return { sid: s.sid, mt: s.mt, label: s.label, createdAt: s.createdAt, expiresAt: s.expiresAt, maxViews: s.maxViews, kind: s.kind }
+  return {
+    sid: s.sid,
+    mt: s.mt,
+    label: s.label,
+    createdAt: s.createdAt,
+    expiresAt: s.expiresAt,
+    maxViews: s.maxViews,
+    kind: s.kind,
+  }
 }
 
 function describeCreateError(e: unknown): string {
-  if (!(e instanceof ApiError)) return `The secret could not be encrypted: ${e instanceof Error ? e.message : String(e)}.`
-  if (e.code === 'network' || e.code === 'unavailable') return 'The server is unavailable. Nothing was saved: try again in a moment.'
+  if (!(e instanceof ApiError))
+    return `The secret could not be encrypted: ${e instanceof Error ? e.message : String(e)}.`
+  if (e.code === 'network' || e.code === 'unavailable')
+    return 'The server is unavailable. Nothing was saved: try again in a moment.'
   if (e.code === 'rate_limited') return 'Too many secrets from here in a short time. Wait a minute, then try again.'
   if (e.code === 'payload_too_large') return 'The secret is too large for this server.'
   return `The server refused the secret: ${e.message}.`
@@ -76,7 +86,18 @@ export function useCreateSecret() {
     const { expiresAt } = await api.create(prepared.request)
     const { link, manageLink, sid, mt } = prepared
     const { kind, maxViews } = input
-    return { link, manageLink, sid, mt, label, kind, createdAt, expiresAt, maxViews, hasPassphrase: input.passphrase !== '' }
+    return {
+      link,
+      manageLink,
+      sid,
+      mt,
+      label,
+      kind,
+      createdAt,
+      expiresAt,
+      maxViews,
+      hasPassphrase: input.passphrase !== '',
+    }
   }
 
   async function create(input: SecretInput): Promise<void> {
@@ -90,7 +111,8 @@ export function useCreateSecret() {
         done.push(await createOne(input, label.trim()))
       }
     } catch (e) {
-      const partly = done.length > 0 ? ` Only ${done.length} of ${input.labels.length} links were created; they are below.` : ''
+      const partly =
+        done.length > 0 ? ` Only ${done.length} of ${input.labels.length} links were created; they are below.` : ''
       error.value = describeCreateError(e) + partly
     } finally {
       phase.value = 'idle'

@@ -80,5 +80,18 @@ export function useLinkList(
     selected.value = new Set()
   }
 
-  return { query, filter, sort, rows, counts, visible, selected, selectedRows, allSelected, toggle, toggleAll, clearSelection }
+  return {
+    query,
+    filter,
+    sort,
+    rows,
+    counts,
+    visible,
+    selected,
+    selectedRows,
+    allSelected,
+    toggle,
+    toggleAll,
+    clearSelection,
+  }
 }
