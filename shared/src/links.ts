@@ -6,8 +6,19 @@ import { decodeB64u, encodeB64u } from './base64url.ts'
 import { ProtocolError } from './errors.ts'
 import { KEY_BYTES, PROTOCOL_VERSION, SID_BYTES, TOKEN_BYTES } from './limits.ts'
 
-const SECRET_PATH = '/s'
-const MANAGE_PATH = '/r'
+/**
+ * The app's page paths, one home for the web router, the server that serves the pages and
+ * the links built here. New pages (requests, collect) are added here first.
+ */
+export const PAGE_PATHS = {
+  create: '/',
+  secret: '/s',
+  manage: '/r',
+  links: '/links',
+} as const
+
+const SECRET_PATH = PAGE_PATHS.secret
+const MANAGE_PATH = PAGE_PATHS.manage
 
 function trimOrigin(origin: string): string {
   return origin.replace(/\/+$/, '')
