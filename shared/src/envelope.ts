@@ -4,7 +4,6 @@
  * header cannot be downgraded without the tag failing.
  */
 import { ProtocolError } from './errors.ts'
-import { concatBytes, randomBytes, subtle } from './keys.ts'
 import {
   CT_LENGTHS,
   FRAME_OVERHEAD,
@@ -14,6 +13,7 @@ import {
   NONCE_BYTES,
   PayloadType,
 } from './limits.ts'
+import { concatBytes, randomBytes, subtle } from './webcrypto.ts'
 
 const encoder = new TextEncoder()
 // ignoreBOM keeps a leading U+FEFF as the creator wrote it; fatal rejects invalid UTF-8,

@@ -4,8 +4,8 @@
  * spending memory on Argon2id: a hostile server could otherwise ask for 4 TiB.
  */
 import { ProtocolError } from './errors.ts'
-import { randomBytes } from './keys.ts'
 import { ARGON2, PROTOCOL_VERSION, SALT_BYTES } from './limits.ts'
+import { randomBytes } from './webcrypto.ts'
 
 export type Header = { kdf: 'none' } | { kdf: 'argon2id'; m: number; t: number; p: 1; salt: Uint8Array }
 export type Argon2Cost = { m: number; t: number }

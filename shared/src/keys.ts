@@ -5,53 +5,21 @@
 import { ProtocolError } from './errors.ts'
 import type { Header } from './header.ts'
 import { KEY_BYTES, LABEL, SID_BYTES, TOKEN_BYTES } from './limits.ts'
+import { concatBytes, ownBytes, subtle } from './webcrypto.ts'
 
 const encoder = new TextEncoder()
 const EMPTY = new Uint8Array(0)
-
-/** WebCrypto wants ArrayBuffer-backed views; copying also detaches callers' buffers from ours. */
-function own(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(bytes)
-}
 
 function info(purpose: string): Uint8Array<ArrayBuffer> {
   return encoder.encode(`${LABEL} ${purpose}`)
 }
 
-/**
- * Browsers hide WebCrypto outside secure contexts (plain http other than localhost); say so
- * instead of failing on `undefined.importKey`.
- */
-export function subtle(): SubtleCrypto {
-  const api = globalThis.crypto?.subtle
-  if (!api) throw new Error('WebCrypto is unavailable: open this page over https')
-  return api
-}
-
-export function concatBytes(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let offset = 0
-  for (const p of parts) {
-    out.set(p, offset)
-    offset += p.length
-  }
-  return out
-}
-
-export function randomBytes(n: number): Uint8Array<ArrayBuffer> {
-  return globalThis.crypto.getRandomValues(new Uint8Array(n))
-}
-
-export async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await subtle().digest('SHA-256', own(bytes)))
-}
-
 function hkdfBase(ikm: Uint8Array): Promise<CryptoKey> {
-  return subtle().importKey('raw', own(ikm), 'HKDF', false, ['deriveBits', 'deriveKey'])
+  return subtle().importKey('raw', ownBytes(ikm), 'HKDF', false, ['deriveBits', 'deriveKey'])
 }
 
 function hkdfParams(salt: Uint8Array, purpose: string): HkdfParams {
-  return { name: 'HKDF', hash: 'SHA-256', salt: own(salt), info: info(purpose) }
+  return { name: 'HKDF', hash: 'SHA-256', salt: ownBytes(salt), info: info(purpose) }
 }
 
 async function hkdfBytes(base: CryptoKey, salt: Uint8Array, purpose: string, bytes: number): Promise<Uint8Array> {

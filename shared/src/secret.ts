@@ -8,10 +8,11 @@ import { open, seal } from './envelope.ts'
 import { ProtocolError } from './errors.ts'
 import { encodeHeader, newHeader, parseHeader } from './header.ts'
 import type { Argon2Cost } from './header.ts'
-import { deriveAccess, derivePassphraseKey, deriveReveal, randomBytes, sha256 } from './keys.ts'
+import { deriveAccess, derivePassphraseKey, deriveReveal } from './keys.ts'
 import { KEY_BYTES, PayloadType, REDIRECT_URL_MAX_CHARS, TOKEN_BYTES } from './limits.ts'
 import { manageLink, secretLink } from './links.ts'
 import type { CreateSecretRequest, MetaRequest } from './schemas.ts'
+import { randomBytes, sha256 } from './webcrypto.ts'
 
 export type RedirectPolicy = { allowHttp?: boolean }
 
