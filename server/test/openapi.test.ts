@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { buildApp, type App } from '../src/app.ts'
 import { defaultConfig } from '../src/config.ts'
+import { API_ERRORS } from '../src/errors.ts'
 import { MemoryStore } from '../src/store/memory-store.ts'
 
 describe('GET /api/v1/openapi.json', () => {
@@ -50,5 +51,14 @@ describe('GET /api/v1/openapi.json', () => {
       'v',
     ])
     expect(create.additionalProperties).toBe(false)
+  })
+
+  it('describes each error response from the error table', () => {
+    const responses = doc.paths['/api/v1/secrets/reveal'].post.responses
+    expect(responses['401'].description).toBe(`wrong_passphrase: ${API_ERRORS.wrongPassphrase.meaning}`)
+    // Two kinds share 503: one response describes both.
+    expect(responses['503'].description).toBe(
+      `unavailable: ${API_ERRORS.storageUnreachable.meaning} | unavailable: ${API_ERRORS.storageFull.meaning}`,
+    )
   })
 })

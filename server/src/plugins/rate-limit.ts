@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
-import { AppError } from '../errors.ts'
+import { apiError } from '../errors.ts'
 import type { RedisClient } from '../store/redis-client.ts'
 
 export interface RateLimitOptions {
@@ -24,8 +24,7 @@ export default fp<RateLimitOptions>(
       skipOnError: true,
       // Hashed so Redis never holds client addresses; a short-lived key, not anonymity.
       keyGenerator: (req) => createHash('sha256').update(req.ip).digest('base64url').slice(0, 16),
-      errorResponseBuilder: (_req, ctx) =>
-        new AppError(429, 'rate_limited', `Too many requests; try again in ${Math.ceil(ctx.ttl / 1000)} seconds.`),
+      errorResponseBuilder: (_req, ctx) => apiError('rateLimited', Math.ceil(ctx.ttl / 1000)),
     })
   },
   { name: 'rate-limit' },

@@ -4,13 +4,13 @@
  * stops sending traffic while Redis is down or while this instance drains.
  */
 import type { FastifyPluginAsync } from 'fastify'
-import { AppError } from '../errors.ts'
+import { apiError } from '../errors.ts'
 import type { Store } from '../store/store.ts'
 
 const healthRoutes: FastifyPluginAsync<{ store: Store }> = async (app, { store }) => {
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/readyz', async () => {
-    if (app.draining) throw new AppError(503, 'unavailable', 'This instance is shutting down.')
+    if (app.draining) throw apiError('draining')
     await store.ping()
     return { status: 'ready' }
   })

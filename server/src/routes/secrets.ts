@@ -9,13 +9,11 @@
  */
 import { createHash } from 'node:crypto'
 import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
-import * as z from 'zod/mini'
 import {
   BurnRequest,
   BurnResponse,
   CreateSecretRequest,
   CreateSecretResponse,
-  ErrorBody,
   MetaRequest,
   MetaResponse,
   RevealRequest,
@@ -26,7 +24,7 @@ import {
 } from '@burnlink/shared'
 import { fromB64u, toB64u } from '../bytes.ts'
 import type { Config } from '../config.ts'
-import { AppError, gone, invalidRequest, notFound, wrongPassphrase } from '../errors.ts'
+import { apiError, errorResponses, type ApiErrorKind } from '../errors.ts'
 import type { StatusRecord, Store } from '../store/store.ts'
 
 export interface SecretRoutesOptions {
@@ -41,21 +39,14 @@ function verifier(token: string): Uint8Array {
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
-const ERROR_MEANINGS: Record<number, string> = {
-  400: 'invalid_request: malformed JSON, unknown fields, wrong lengths, non-canonical base64url, limits',
-  401: 'wrong_passphrase: the reveal token did not match; carries attemptsLeft',
-  404: 'not_found: unknown sid or wrong token (identical bytes for both)',
-  409: 'conflict: a secret with this sid exists',
-  410: 'gone: the secret ended; carries state',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type: send application/json',
-  429: 'rate_limited: see Retry-After',
-  503: 'unavailable: storage unreachable or full; retry later',
-}
-/** Response schemas for the OpenAPI document; the error handler produces the bodies. */
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, ErrorBody.check(z.describe(ERROR_MEANINGS[s] ?? 'error'))]))
-const COMMON = [400, 413, 415, 429, 503]
+const COMMON_ERRORS = [
+  'invalidRequest',
+  'payloadTooLarge',
+  'unsupportedMediaType',
+  'rateLimited',
+  'storageUnreachable',
+  'storageFull',
+] as const satisfies ApiErrorKind[]
 
 function statusBody(r: StatusRecord): SecretStatusBody {
   return {
@@ -80,14 +71,17 @@ const secretRoutes: FastifyPluginAsyncZod<SecretRoutesOptions> = async (app, { s
     '',
     {
       config: create,
-      schema: { body: CreateSecretRequest, response: { 201: CreateSecretResponse, ...errors(...COMMON, 409) } },
+      schema: {
+        body: CreateSecretRequest,
+        response: { 201: CreateSecretResponse, ...errorResponses(...COMMON_ERRORS, 'conflict') },
+      },
     },
     async (req, reply) => {
       const b = req.body
       if (b.ttl > config.maxTtlSeconds)
-        throw invalidRequest(`ttl must be at most ${config.maxTtlSeconds} seconds on this server`)
+        throw apiError('invalidRequest', `ttl must be at most ${config.maxTtlSeconds} seconds on this server`)
       if (b.maxViews > config.maxViews)
-        throw invalidRequest(`maxViews must be at most ${config.maxViews} on this server`)
+        throw apiError('invalidRequest', `maxViews must be at most ${config.maxViews} on this server`)
       const result = await store.create({
         sid: b.sid,
         hdr: fromB64u(b.hdr),
@@ -98,19 +92,24 @@ const secretRoutes: FastifyPluginAsyncZod<SecretRoutesOptions> = async (app, { s
         ttlSeconds: b.ttl,
         maxViews: b.maxViews,
       })
-      if (result.kind === 'exists')
-        throw new AppError(409, 'conflict', 'A secret with this id already exists; create a new link key.')
+      if (result.kind === 'exists') throw apiError('conflict')
       return reply.code(201).send({ sid: b.sid, expiresAt: iso(result.expiresAt) })
     },
   )
 
   app.post(
     '/meta',
-    { config: read, schema: { body: MetaRequest, response: { 200: MetaResponse, ...errors(...COMMON, 404, 410) } } },
+    {
+      config: read,
+      schema: {
+        body: MetaRequest,
+        response: { 200: MetaResponse, ...errorResponses(...COMMON_ERRORS, 'notFound', 'gone') },
+      },
+    },
     async (req) => {
       const r = await store.meta(req.body.sid, verifier(req.body.acc))
-      if (r.kind === 'not_found') throw notFound()
-      if (r.kind === 'gone') throw gone(r.state)
+      if (r.kind === 'not_found') throw apiError('notFound')
+      if (r.kind === 'gone') throw apiError('gone', r.state)
       return { hdr: toB64u(r.hdr), viewsLeft: r.viewsLeft, expiresAt: iso(r.expiresAt) }
     },
   )
@@ -119,40 +118,55 @@ const secretRoutes: FastifyPluginAsyncZod<SecretRoutesOptions> = async (app, { s
     '/reveal',
     {
       config: read,
-      schema: { body: RevealRequest, response: { 200: RevealResponse, ...errors(...COMMON, 401, 404, 410) } },
+      schema: {
+        body: RevealRequest,
+        response: { 200: RevealResponse, ...errorResponses(...COMMON_ERRORS, 'wrongPassphrase', 'notFound', 'gone') },
+      },
     },
     async (req) => {
       const r = await store.reveal(req.body.sid, verifier(req.body.acc), verifier(req.body.rev))
-      if (r.kind === 'not_found') throw notFound()
-      if (r.kind === 'gone') throw gone(r.state)
-      if (r.kind === 'wrong') throw wrongPassphrase(r.attemptsLeft)
+      if (r.kind === 'not_found') throw apiError('notFound')
+      if (r.kind === 'gone') throw apiError('gone', r.state)
+      if (r.kind === 'wrong') throw apiError('wrongPassphrase', r.attemptsLeft)
       return { ct: toB64u(r.ct), viewsLeft: r.viewsLeft }
     },
   )
 
   app.post(
     '/status',
-    { config: read, schema: { body: StatusRequest, response: { 200: StatusResponse, ...errors(...COMMON, 404) } } },
+    {
+      config: read,
+      schema: {
+        body: StatusRequest,
+        response: { 200: StatusResponse, ...errorResponses(...COMMON_ERRORS, 'notFound') },
+      },
+    },
     async (req) => {
       const body = req.body
       const items = 'items' in body ? body.items : [body]
       const records = await store.status(items.map((i) => ({ sid: i.sid, mv: verifier(i.mt) })))
       if ('items' in body) return { items: records.map((r) => (r ? statusBody(r) : null)) }
       const [record] = records
-      if (!record) throw notFound()
+      if (!record) throw apiError('notFound')
       return statusBody(record)
     },
   )
 
   app.post(
     '/burn',
-    { config: read, schema: { body: BurnRequest, response: { 200: BurnResponse, ...errors(...COMMON, 404, 410) } } },
+    {
+      config: read,
+      schema: {
+        body: BurnRequest,
+        response: { 200: BurnResponse, ...errorResponses(...COMMON_ERRORS, 'notFound', 'gone') },
+      },
+    },
     async (req) => {
       const body = req.body
       const auth = 'mt' in body ? { mv: verifier(body.mt) } : { av: verifier(body.acc) }
       const r = await store.burn(body.sid, auth)
-      if (r.kind === 'not_found') throw notFound()
-      if (r.kind === 'gone') throw gone(r.state)
+      if (r.kind === 'not_found') throw apiError('notFound')
+      if (r.kind === 'gone') throw apiError('gone', r.state)
       return { state: 'burned' as const }
     },
   )
