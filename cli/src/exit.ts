@@ -36,6 +36,12 @@ const GONE: Readonly<Record<SecretState, string>> = {
   burned: 'this secret was burned: by its creator, a recipient, or after too many wrong passphrases',
 }
 
+function wrongPassphrase(attemptsLeft: number | undefined): string {
+  if (attemptsLeft === 0) return 'wrong passphrase, and that was the last attempt: the secret is now burned'
+  const left = attemptsLeft === undefined ? 'some attempts' : `${attemptsLeft} attempt${attemptsLeft === 1 ? '' : 's'}`
+  return `wrong passphrase: ${left} left before the secret is burned`
+}
+
 function fromApi(e: ApiError, server: string): CliError {
   switch (e.code) {
     case 'network':
@@ -50,12 +56,7 @@ function fromApi(e: ApiError, server: string): CliError {
     case 'gone':
       return new CliError(ExitCode.gone, GONE[e.state ?? 'active'])
     case 'wrong_passphrase':
-      return new CliError(
-        ExitCode.wrongPassphrase,
-        e.attemptsLeft === 0
-          ? 'wrong passphrase, and that was the last attempt: the secret is now burned'
-          : `wrong passphrase: ${e.attemptsLeft ?? 'some'} attempt(s) left before the secret is burned`,
-      )
+      return new CliError(ExitCode.wrongPassphrase, wrongPassphrase(e.attemptsLeft))
     case 'rate_limited':
       return new CliError(ExitCode.failure, 'the server asks to slow down: wait a minute, then try again')
     default:

@@ -96,7 +96,7 @@ describe('passphrase', () => {
 
     const bad = await runCli(['get', '--passphrase-file', wrong, link])
     expect(bad).toMatchObject({ code: 5, out: '' })
-    expect(bad.stderr).toMatch(/wrong passphrase: 4 attempt\(s\) left/)
+    expect(bad.stderr).toMatch(/wrong passphrase: 4 attempts left/)
 
     const good = await runCli(['get', '--passphrase-file', right, link])
     expect(good).toMatchObject({ code: 0, out: 'behind a passphrase' })

@@ -66,7 +66,7 @@ describe('on a terminal', () => {
     getter.type('y')
     await getter.next('Passphrase: ')
     getter.type('not it')
-    await getter.next('Wrong passphrase: 4 attempt(s) left')
+    await getter.next('burnlink: wrong passphrase: 4 attempts left')
     await getter.next('Passphrase: ')
     getter.type(PASSPHRASE)
     const got = await getter.finish()

@@ -1,17 +1,17 @@
 /**
- * The creator's and the recipient's flows, shared by the web app and the CLI so both write
- * and read the same bytes. The link key `k` stays inside these functions: what they hand
- * back for requests is only ever sid, acc, rev and the verifiers.
+ * The creator's flow, shared by the web app and the CLI so both write the same bytes (the
+ * recipient's is in recipient.ts). The link key `k` stays inside: what goes into the request
+ * is only ever sid and the verifiers.
  */
-import { decodeB64u, encodeB64u } from './base64url.ts'
-import { open, seal } from './envelope.ts'
+import { encodeB64u } from './base64url.ts'
+import { seal } from './envelope.ts'
 import { ProtocolError } from './errors.ts'
-import { encodeHeader, newHeader, parseHeader } from './header.ts'
+import { encodeHeader, newHeader } from './header.ts'
 import type { Argon2Cost } from './header.ts'
 import { deriveAccess, derivePassphraseKey, deriveReveal } from './keys.ts'
 import { KEY_BYTES, PayloadType, REDIRECT_URL_MAX_CHARS, TOKEN_BYTES } from './limits.ts'
 import { manageLink, secretLink } from './links.ts'
-import type { CreateSecretRequest, MetaRequest } from './schemas.ts'
+import type { CreateSecretRequest } from './schemas.ts'
 import { randomBytes, sha256 } from './webcrypto.ts'
 
 export type RedirectPolicy = { allowHttp?: boolean }
@@ -96,49 +96,4 @@ export async function prepareSecret(o: PrepareSecretOptions): Promise<PreparedSe
     sid,
     mt,
   }
-}
-
-/** The body of the recipient's `meta` request (and of a recipient's `burn`). */
-export async function openSecretLink(k: Uint8Array): Promise<MetaRequest> {
-  const { sid, acc } = await deriveAccess(k)
-  return { sid: encodeB64u(sid), acc: encodeB64u(acc) }
-}
-
-/** Whether the header `meta` returned asks for a passphrase; refuses headers no client accepts. */
-export function needsPassphrase(hdr: string): boolean {
-  return parseHeader(decodeB64u(hdr)).kdf !== 'none'
-}
-
-export interface UnlockedSecret {
-  /** For the reveal request. */
-  rev: string
-  cek: CryptoKey
-  sidBytes: Uint8Array
-  hdrBytes: Uint8Array
-}
-
-/**
- * Derives what the reveal request and the decryption need. With a passphrase header this runs
- * Argon2id with the header's costs, after checking them against the bounds.
- */
-export async function unlockSecret(o: { k: Uint8Array; passphrase?: string; hdr: string }): Promise<UnlockedSecret> {
-  const hdrBytes = decodeB64u(o.hdr)
-  const header = parseHeader(hdrBytes)
-  if (header.kdf !== 'none' && o.passphrase === undefined) {
-    throw new TypeError('this secret needs a passphrase: check needsPassphrase(hdr) first')
-  }
-  const [{ sid: sidBytes }, P] = await Promise.all([deriveAccess(o.k), derivePassphraseKey(o.passphrase ?? '', header)])
-  const { rev, cek } = await deriveReveal(o.k, P, sidBytes)
-  return { rev: encodeB64u(rev), cek, sidBytes, hdrBytes }
-}
-
-/** Opens the `ct` a reveal returned; a redirect target is re-validated before anyone navigates to it. */
-export async function decryptSecret(
-  unlocked: UnlockedSecret,
-  ct: string,
-  policy: RedirectPolicy = {},
-): Promise<{ type: PayloadType; text: string }> {
-  const opened = await open(unlocked.cek, unlocked.sidBytes, unlocked.hdrBytes, decodeB64u(ct))
-  if (opened.type !== PayloadType.redirect) return opened
-  return { type: opened.type, text: validateRedirectUrl(opened.text, policy) }
 }

@@ -1,15 +1,7 @@
-import {
-  ApiError,
-  PayloadType,
-  decryptSecret,
-  needsPassphrase,
-  openSecretLink,
-  parseSecretLink,
-  unlockSecret,
-} from '@burnlink/shared'
-import type { Client, MetaRequest, MetaResponse } from '@burnlink/shared'
+import { ApiError, PayloadType, createRecipient, parseSecretLink } from '@burnlink/shared'
+import type { Recipient, RedirectPolicy, RevealedSecret, WaitingSecret } from '@burnlink/shared'
 import { COMMON_OPTIONS, onePositional, parseCommand } from '../args.ts'
-import { CliError, ExitCode, usageError } from '../exit.ts'
+import { CliError, ExitCode, toCliError, usageError } from '../exit.ts'
 import { ask, say, stdinIsTerminal, writeResult } from '../io.ts'
 import { promptPassphrase, readPassphraseFile } from '../passphrase.ts'
 import { checkServer, clientFor, fetchLimits, withServer } from '../server.ts'
@@ -45,22 +37,27 @@ async function confirmReveal(viewsLeft: number): Promise<void> {
  * A passphrase typed at the prompt may be retried while attempts are left, as on the web
  * page; one from a file is not, since retrying the same file would only burn attempts.
  */
-async function reveal(api: Client, ids: MetaRequest, k: Uint8Array, meta: MetaResponse, fromFile: string | undefined) {
-  const locked = needsPassphrase(meta.hdr)
+async function reveal(
+  recipient: Recipient,
+  secret: WaitingSecret,
+  fromFile: string | undefined,
+  policy: RedirectPolicy,
+): Promise<RevealedSecret> {
   for (;;) {
-    const passphrase = locked ? (fromFile ?? (await promptPassphrase({ confirm: false }))) : undefined
-    const unlocked = await unlockSecret({ k, passphrase, hdr: meta.hdr })
+    await recipient.unlock(
+      secret.needsPassphrase ? (fromFile ?? (await promptPassphrase({ confirm: false }))) : undefined,
+    )
     try {
-      return { unlocked, released: await api.reveal({ ...ids, rev: unlocked.rev }) }
+      return await recipient.reveal(policy)
     } catch (e) {
       const retry =
-        locked &&
+        secret.needsPassphrase &&
         fromFile === undefined &&
         e instanceof ApiError &&
         e.code === 'wrong_passphrase' &&
         Boolean(e.attemptsLeft)
       if (!retry) throw e
-      say(`Wrong passphrase: ${(e as ApiError).attemptsLeft} attempt(s) left before the secret is burned.`)
+      say(`burnlink: ${toCliError(e).message}`)
     }
   }
 }
@@ -75,12 +72,10 @@ export async function get(args: string[]): Promise<void> {
   const fromFile = values['passphrase-file'] === undefined ? undefined : readPassphraseFile(values['passphrase-file'])
 
   await withServer(server, async () => {
-    const api = clientFor(server)
-    const ids = await openSecretLink(k)
-    const [meta, limits] = await Promise.all([api.meta(ids), fetchLimits(server)])
-    if (stdinIsTerminal() && !values.yes) await confirmReveal(meta.viewsLeft)
-    const { unlocked, released } = await reveal(api, ids, k, meta, fromFile)
-    const content = await decryptSecret(unlocked, released.ct, { allowHttp: limits.allowHttpRedirects })
+    const recipient = await createRecipient(k, { api: clientFor(server) })
+    const [secret, limits] = await Promise.all([recipient.meta(), fetchLimits(server)])
+    if (stdinIsTerminal() && !values.yes) await confirmReveal(secret.viewsLeft)
+    const content = await reveal(recipient, secret, fromFile, { allowHttp: limits.allowHttpRedirects })
     if (content.type === PayloadType.attachment) {
       throw new CliError(
         ExitCode.failure,

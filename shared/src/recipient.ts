@@ -1,0 +1,181 @@
+/**
+ * The recipient's flow, from the link key to the plaintext, for the web app and the CLI
+ * alike: derive sid and acc, ask `meta`, unlock (Argon2id when the header asks, then rev
+ * and cek), reveal, decrypt and re-check a redirect target. Each value is derived once, and
+ * the link key stays inside: requests only ever carry sid, acc and rev.
+ *
+ * Only the unlock step is heavy (Argon2id takes 64 MiB and about a second), so only it is
+ * injectable: the web app runs `unlockKeys` in a short-lived Web Worker and keeps the rest on
+ * the page. Its input and output are structured-cloneable (a non-extractable CryptoKey is
+ * too), and the worker can be terminated as soon as the step ends, handing the memory back.
+ * The rest stays on the caller's thread because it spans a person's decisions (meta on
+ * load, the prompt, wrong-passphrase retries, a burn), and its errors keep their ApiError
+ * state and attempts left instead of being flattened to cross a thread boundary.
+ */
+import { decodeB64u, encodeB64u } from './base64url.ts'
+import { ApiError } from './client.ts'
+import type { Client } from './client.ts'
+import { open } from './envelope.ts'
+import { parseHeader } from './header.ts'
+import type { Header } from './header.ts'
+import { deriveAccess, derivePassphraseKey, deriveReveal } from './keys.ts'
+import { PayloadType } from './limits.ts'
+import type { MetaRequest } from './schemas.ts'
+import { validateRedirectUrl } from './secret.ts'
+import type { RedirectPolicy } from './secret.ts'
+
+/** What the unlock step needs; structured-cloneable, so it can be posted to a worker. */
+export interface UnlockInput {
+  k: Uint8Array
+  sid: Uint8Array
+  header: Header
+  /** Required when the header has a KDF. */
+  passphrase?: string
+}
+
+/** What the unlock step gives back: `rev` for the reveal request, `cek` for decryption. */
+export interface RevealKeys {
+  rev: string
+  /** Non-extractable: it never exists as bytes, and structured cloning keeps it so. */
+  cek: CryptoKey
+}
+
+/** The unlock step: Argon2id with the header's (already bound-checked) costs when it has a KDF, then rev and cek. */
+export async function unlockKeys({ k, sid, header, passphrase }: UnlockInput): Promise<RevealKeys> {
+  if (header.kdf !== 'none' && passphrase === undefined) throw new TypeError('this secret needs a passphrase')
+  const { rev, cek } = await deriveReveal(k, await derivePassphraseKey(passphrase ?? '', header), sid)
+  return { rev: encodeB64u(rev), cek }
+}
+
+export interface UnlockedSecret extends RevealKeys {
+  sidBytes: Uint8Array
+  hdrBytes: Uint8Array
+}
+
+/** Opens the `ct` a reveal returned; a redirect target is re-validated before anyone navigates to it. */
+export async function decryptSecret(
+  unlocked: Omit<UnlockedSecret, 'rev'>,
+  ct: string,
+  policy: RedirectPolicy = {},
+): Promise<{ type: PayloadType; text: string }> {
+  const opened = await open(unlocked.cek, unlocked.sidBytes, unlocked.hdrBytes, decodeB64u(ct))
+  if (opened.type !== PayloadType.redirect) return opened
+  return { type: opened.type, text: validateRedirectUrl(opened.text, policy) }
+}
+
+async function accessOf(k: Uint8Array): Promise<{ sid: Uint8Array; access: MetaRequest }> {
+  const { sid, acc } = await deriveAccess(k)
+  return { sid, access: { sid: encodeB64u(sid), acc: encodeB64u(acc) } }
+}
+
+/** The API calls a recipient makes; the shared client provides them. */
+export type RecipientApi = Pick<Client, 'meta' | 'reveal' | 'burn'>
+
+export interface RecipientOptions {
+  api: RecipientApi
+  /** Runs the unlock step elsewhere, e.g. `unlockKeys` in a Web Worker; `unlockKeys` here by default. */
+  unlockKeys?: (input: UnlockInput) => Promise<RevealKeys>
+}
+
+/** What `meta` shows before anything is used up. */
+export interface WaitingSecret {
+  viewsLeft: number
+  expiresAt: string
+  needsPassphrase: boolean
+}
+
+export interface RevealedSecret {
+  type: PayloadType
+  text: string
+  viewsLeft: number
+}
+
+export interface Recipient {
+  /** Asks `meta`, which consumes nothing; the header is bound-checked here, once. Repeatable. */
+  meta(): Promise<WaitingSecret>
+  /** Derives rev and cek for this passphrase (none when the secret has none). Needs `meta` first. */
+  unlock(passphrase?: string): Promise<void>
+  /**
+   * Uses one view and decrypts it. On `wrong_passphrase` the keys are dropped, so a retry
+   * must `unlock` again rather than spend another attempt on the same keys; on any other
+   * failure they are kept, so a retry does not run Argon2id again. Once the server has
+   * released the secret, the link key is dropped: nothing here can reveal it again.
+   */
+  reveal(policy?: RedirectPolicy): Promise<RevealedSecret>
+  /** Ends the secret for everyone (burn with `acc`); one already gone counts as done. */
+  burn(): Promise<void>
+}
+
+/** Starts a recipient's flow for the link key `k` (from parseSecretLink or parseSecretFragment). */
+export async function createRecipient(k: Uint8Array, options: RecipientOptions): Promise<Recipient> {
+  const { api, unlockKeys: unlock = unlockKeys } = options
+  const { sid, access } = await accessOf(k)
+  let key: Uint8Array | undefined = k
+  let shown: { header: Header; hdrBytes: Uint8Array } | undefined
+  let keys: RevealKeys | undefined
+
+  return {
+    async meta() {
+      const { hdr, viewsLeft, expiresAt } = await api.meta(access)
+      const hdrBytes = decodeB64u(hdr)
+      shown = { header: parseHeader(hdrBytes), hdrBytes }
+      // Keys made for a previous header would not match this one.
+      keys = undefined
+      return { viewsLeft, expiresAt, needsPassphrase: shown.header.kdf !== 'none' }
+    },
+
+    async unlock(passphrase) {
+      if (!key) throw new TypeError('this secret was already revealed')
+      if (!shown) throw new TypeError('call meta() first: the header comes from it')
+      keys = undefined
+      keys = await unlock({ k: key, sid, header: shown.header, passphrase })
+    },
+
+    async reveal(policy) {
+      if (!keys || !shown) throw new TypeError('call unlock() first')
+      const used = keys
+      let released
+      try {
+        released = await api.reveal({ ...access, rev: used.rev })
+      } catch (e) {
+        if (e instanceof ApiError && e.code === 'wrong_passphrase') keys = undefined
+        throw e
+      }
+      // Released means used up: neither the key nor the reveal token has a further purpose.
+      key = undefined
+      keys = undefined
+      const content = await decryptSecret({ cek: used.cek, sidBytes: sid, ...shown }, released.ct, policy)
+      return { ...content, viewsLeft: released.viewsLeft }
+    },
+
+    async burn() {
+      try {
+        await api.burn(access)
+      } catch (e) {
+        // 410: the last view was used or it expired meanwhile; it is over either way.
+        if (!(e instanceof ApiError && e.code === 'gone')) throw e
+      }
+    },
+  }
+}
+
+/**
+ * For callers that build requests by hand (tests, tools): the body of `meta`, and of a
+ * recipient's `burn`. A recipient uses `createRecipient`.
+ */
+export async function openSecretLink(k: Uint8Array): Promise<MetaRequest> {
+  return (await accessOf(k)).access
+}
+
+/** Whether a header asks for a passphrase; refuses headers no client accepts. */
+export function needsPassphrase(hdr: string): boolean {
+  return parseHeader(decodeB64u(hdr)).kdf !== 'none'
+}
+
+/** For callers that build requests by hand: the unlock step from the raw link key and header. */
+export async function unlockSecret(o: { k: Uint8Array; passphrase?: string; hdr: string }): Promise<UnlockedSecret> {
+  const hdrBytes = decodeB64u(o.hdr)
+  const header = parseHeader(hdrBytes)
+  const { sid } = await deriveAccess(o.k)
+  return { ...(await unlockKeys({ k: o.k, sid, header, passphrase: o.passphrase })), sidBytes: sid, hdrBytes }
+}
