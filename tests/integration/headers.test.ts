@@ -3,8 +3,10 @@
  * pages, hashed assets, API successes, API errors, health checks and unknown paths.
  */
 import { readFileSync } from 'node:fs'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ErrorBody } from '@burnlink/shared'
 import { buildApp, BODY_LIMIT, type App } from '../../server/src/app.ts'
 import { defaultConfig } from '../../server/src/config.ts'
 import { MemoryStore } from '../../server/src/store/memory-store.ts'
@@ -102,6 +104,47 @@ describe('security headers', () => {
     expect(res.headers['cache-control']).toBe(cacheControl)
     expect(res.headers['strict-transport-security']).toBeUndefined()
     expect(res.headers['x-powered-by']).toBeUndefined()
+  })
+
+  // Node's parser rejects these before Fastify sees them; the raw socket must still carry
+  // the whole set.
+  describe('on requests rejected before routing', () => {
+    let port: number
+    beforeAll(async () => {
+      await app.listen({ port: 0, host: '127.0.0.1' })
+      port = (app.server.address() as { port: number }).port
+    })
+
+    /** Sends raw bytes and reads the answer up to the server closing the socket. */
+    function exchange(request: string): Promise<string> {
+      return new Promise((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write(request))
+        let answer = ''
+        socket.setEncoding('latin1')
+        socket.setTimeout(10_000, () => socket.destroy(new Error('no answer within 10 s')))
+        socket.on('data', (chunk: string) => (answer += chunk))
+        socket.on('error', reject)
+        socket.on('close', () => resolve(answer))
+      })
+    }
+
+    it.each([
+      ['a malformed request line', 'NOT HTTP AT ALL\r\n\r\n', 400],
+      ['oversized headers', `GET / HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+    ])('on %s', async (_name, request, status) => {
+      const answer = await exchange(request)
+      const [head = '', body = ''] = answer.split('\r\n\r\n')
+      const [statusLine, ...lines] = head.split('\r\n')
+      expect(statusLine).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `))
+      const headers = Object.fromEntries(
+        lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
+      )
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(headers[name], name).toBe(value)
+      expect(headers['cache-control']).toBe('no-store')
+      expect(headers['content-type']).toBe('application/json; charset=utf-8')
+      expect(Number(headers['content-length'])).toBe(Buffer.byteLength(body))
+      expect(ErrorBody.parse(JSON.parse(body)).error).toBe('invalid_request')
+    })
   })
 
   it('adds HSTS only when the request came over TLS', async () => {

@@ -8,9 +8,9 @@ import type { Socket } from 'node:net'
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from '@fastify/type-provider-zod'
-import { AppError, apiError, frameworkError, type ApiErrorKind } from '../errors.ts'
+import { AppError, apiError, frameworkError } from '../errors.ts'
 import { StoreUnavailableError } from '../store/store.ts'
-import { CONTENT_SECURITY_POLICY } from './security.ts'
+import { SECURITY_HEADERS } from './security.ts'
 
 const send = (reply: FastifyReply, { statusCode, body }: AppError) =>
   reply.code(statusCode).type('application/json').send(body)
@@ -46,30 +46,40 @@ export default fp<{ notFoundPerMinute: number }>(
   { name: 'error-handler', dependencies: ['rate-limit'] },
 )
 
-const RAW_HEADERS = [
-  'connection: close',
-  'content-type: application/json; charset=utf-8',
-  'cache-control: no-store',
-  'x-content-type-options: nosniff',
-  'referrer-policy: no-referrer',
-  `content-security-policy: ${Object.entries(CONTENT_SECURITY_POLICY)
-    .map(([k, v]) => `${k} ${v.join(' ')}`)
-    .join(';')}`,
-].join('\r\n')
+/** The whole answer to a request Node's parser rejects, built once per kind. */
+function rawResponse(kind: 'malformedHttp' | 'headersTooLarge'): string {
+  const { statusCode, body } = apiError(kind)
+  const json = JSON.stringify(body)
+  const headers = {
+    connection: 'close',
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    ...SECURITY_HEADERS,
+    'content-length': String(Buffer.byteLength(json)),
+  }
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`)
+  return `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\n${lines.join('')}\r\n${json}`
+}
+
+const RAW_RESPONSES = {
+  malformed: rawResponse('malformedHttp'),
+  headersTooLarge: rawResponse('headersTooLarge'),
+}
 
 /**
  * Requests Node's HTTP parser rejects (bad framing, oversized headers) never reach Fastify's
- * routing, so they get the protocol's error body here, written to the socket directly.
+ * routing, so they get the protocol's error body and headers here, written to the socket
+ * directly. A socket already carrying a response (a pipelined request) is only closed:
+ * writing into it would corrupt that response.
  */
 export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
-  if (err.code === 'ECONNRESET' || !socket.writable) {
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean } })._httpMessage
+  if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
     socket.destroy()
     return
   }
-  const kind: ApiErrorKind = err.code === 'HPE_HEADER_OVERFLOW' ? 'headersTooLarge' : 'malformedHttp'
-  const { statusCode, body } = apiError(kind)
-  const json = JSON.stringify(body)
-  socket.end(
-    `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\n${RAW_HEADERS}\r\ncontent-length: ${Buffer.byteLength(json)}\r\n\r\n${json}`,
+  // Closed once written, not just half-closed: the client has no more turns on this socket.
+  socket.end(err.code === 'HPE_HEADER_OVERFLOW' ? RAW_RESPONSES.headersTooLarge : RAW_RESPONSES.malformed, () =>
+    socket.destroy(),
   )
 }
