@@ -5,6 +5,7 @@
  * before anyone uses it.
  */
 import type * as z from 'zod/mini'
+import { parseJson } from './json.ts'
 import {
   BurnResponse,
   CreateSecretResponse,
@@ -56,14 +57,6 @@ const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
   502: 'unavailable',
   503: 'unavailable',
   504: 'unavailable',
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
 }
 
 function errorFrom(status: number, body: unknown): ApiError {

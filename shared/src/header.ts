@@ -4,7 +4,7 @@
  * spending memory on Argon2id: a hostile server could otherwise ask for 4 TiB.
  */
 import { ProtocolError } from './errors.ts'
-import { ARGON2, PROTOCOL_VERSION, SALT_BYTES } from './limits.ts'
+import { ARGON2, HEADER_BYTES, PROTOCOL_VERSION, SALT_BYTES } from './limits.ts'
 import { randomBytes } from './webcrypto.ts'
 
 export type Header = { kdf: 'none' } | { kdf: 'argon2id'; m: number; t: number; p: 1; salt: Uint8Array }
@@ -12,8 +12,6 @@ export type Argon2Cost = { m: number; t: number }
 
 const KDF_NONE = 0
 const KDF_ARGON2ID = 1
-const NONE_BYTES = 2
-const ARGON2ID_BYTES = 2 + 4 + 1 + 1 + SALT_BYTES
 
 function checkArgon2(m: number, t: number, p: number, saltBytes: number): void {
   if (!Number.isInteger(m) || m < ARGON2.minM || m > ARGON2.maxM) {
@@ -37,7 +35,7 @@ export function newHeader(passphrase?: string, cost: Argon2Cost = ARGON2.default
 export function encodeHeader(h: Header): Uint8Array {
   if (h.kdf === 'none') return Uint8Array.of(PROTOCOL_VERSION, KDF_NONE)
   checkArgon2(h.m, h.t, h.p, h.salt.length)
-  const out = new Uint8Array(ARGON2ID_BYTES)
+  const out = new Uint8Array(HEADER_BYTES.argon2id)
   const view = new DataView(out.buffer)
   out[0] = PROTOCOL_VERSION
   out[1] = KDF_ARGON2ID
@@ -53,12 +51,15 @@ export function parseHeader(bytes: Uint8Array): Header {
   if (bytes[0] !== PROTOCOL_VERSION) throw new ProtocolError('header', `unsupported header version ${bytes[0]}`)
   const kdf = bytes[1]
   if (kdf === KDF_NONE) {
-    if (bytes.length !== NONE_BYTES) throw new ProtocolError('header', `a header without KDF is ${NONE_BYTES} bytes`)
+    if (bytes.length !== HEADER_BYTES.none) {
+      throw new ProtocolError('header', `a header without KDF is ${HEADER_BYTES.none} bytes`)
+    }
     return { kdf: 'none' }
   }
   if (kdf !== KDF_ARGON2ID) throw new ProtocolError('header', `unknown KDF ${kdf}`)
-  if (bytes.length !== ARGON2ID_BYTES)
-    throw new ProtocolError('header', `an Argon2id header is ${ARGON2ID_BYTES} bytes`)
+  if (bytes.length !== HEADER_BYTES.argon2id) {
+    throw new ProtocolError('header', `an Argon2id header is ${HEADER_BYTES.argon2id} bytes`)
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const m = view.getUint32(2)
   const t = bytes[6]!

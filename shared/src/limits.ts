@@ -14,12 +14,19 @@ export const NONCE_BYTES = 12
 export const TAG_BYTES = 16
 export const SALT_BYTES = 16
 
+/** Header sizes per KDF (protocol.md §5): version and KDF bytes, then for Argon2id m (u32), t, p and the salt. */
+export const HEADER_BYTES = { none: 2, argon2id: 2 + 4 + 1 + 1 + SALT_BYTES } as const
+export const MAX_HEADER_BYTES = Math.max(...Object.values(HEADER_BYTES))
+
 /** Frame sizes are powers of two so the ciphertext length leaks only a size bucket. */
 export const FRAME_SIZES = [256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536] as const
+const MAX_FRAME_BYTES = Math.max(...FRAME_SIZES)
+/** Type (u8) and payload length (u32) in front of the payload. */
 export const FRAME_OVERHEAD = 5
-export const MAX_PAYLOAD_BYTES = 65536 - FRAME_OVERHEAD
-export const CT_LENGTHS: readonly number[] = FRAME_SIZES.map((f) => f + NONCE_BYTES + TAG_BYTES)
-export const MAX_CT_BYTES = 65536 + NONCE_BYTES + TAG_BYTES
+export const MAX_PAYLOAD_BYTES = MAX_FRAME_BYTES - FRAME_OVERHEAD
+/** A ciphertext is the nonce, the sealed frame and the GCM tag. */
+export const CT_LENGTHS: readonly number[] = FRAME_SIZES.map((f) => NONCE_BYTES + f + TAG_BYTES)
+export const MAX_CT_BYTES = NONCE_BYTES + MAX_FRAME_BYTES + TAG_BYTES
 
 export const PayloadType = { text: 1, redirect: 2, attachment: 3 } as const
 export type PayloadType = (typeof PayloadType)[keyof typeof PayloadType]

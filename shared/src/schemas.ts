@@ -10,7 +10,7 @@
  */
 import * as z from 'zod/mini'
 import { b64uLength, isCanonicalB64u } from './base64url.ts'
-import { ATTEMPTS, CT_LENGTHS, SID_BYTES, STATUS_BATCH_MAX, TOKEN_BYTES, TTL, VIEWS } from './limits.ts'
+import { ATTEMPTS, CT_LENGTHS, HEADER_BYTES, SID_BYTES, STATUS_BATCH_MAX, TOKEN_BYTES, TTL, VIEWS } from './limits.ts'
 
 function b64u(bytes: number, what: string) {
   return z
@@ -28,13 +28,15 @@ const nonNegative = () => z.int().check(z.minimum(0))
 export const Sid = b64u(SID_BYTES, 'sid')
 export const Token = (what: string) => b64u(TOKEN_BYTES, what)
 
-/** Header bytes (2 or 24); the server checks shape only, clients check the content. */
+const HDR_CHAR_LENGTHS = new Set(Object.values(HEADER_BYTES).map(b64uLength))
+
+/** A header of one of the known sizes; the server checks shape only, clients check the content. */
 export const Hdr = z
   .string()
   .check(
     z.refine(
-      (s) => (s.length === 3 || s.length === 32) && isCanonicalB64u(s),
-      'hdr must be a 2- or 24-byte header in base64url',
+      (s) => HDR_CHAR_LENGTHS.has(s.length) && isCanonicalB64u(s),
+      `hdr must be a ${Object.values(HEADER_BYTES).join('- or ')}-byte header in base64url`,
     ),
   )
 
