@@ -8,7 +8,17 @@
  * recipient's browser can tell whether a ciphertext is genuine.
  */
 import { createHash } from 'node:crypto'
-import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
+import type {
+  ContextConfigDefault,
+  FastifyReply,
+  FastifyRequest,
+  FastifySchema,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+  RouteGenericInterface,
+} from 'fastify'
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from '@fastify/type-provider-zod'
 import {
   BurnRequest,
   BurnResponse,
@@ -32,13 +42,7 @@ export interface SecretRoutesOptions {
   config: Config
 }
 
-/** SHA-256 of a base64url token: the verifier the store compares against. */
-function verifier(token: string): Uint8Array {
-  return createHash('sha256').update(fromB64u(token)).digest()
-}
-
-const iso = (ms: number) => new Date(ms).toISOString()
-
+/** What any endpoint can answer besides its own errors. */
 const COMMON_ERRORS = [
   'invalidRequest',
   'payloadTooLarge',
@@ -47,6 +51,131 @@ const COMMON_ERRORS = [
   'storageUnreachable',
   'storageFull',
 ] as const satisfies ApiErrorKind[]
+
+// Each endpoint's schema: what it accepts and every answer it can give, which is also what
+// the OpenAPI document lists.
+const CREATE = {
+  body: CreateSecretRequest,
+  response: { 201: CreateSecretResponse, ...errorResponses(...COMMON_ERRORS, 'conflict') },
+} satisfies FastifySchema
+
+const META = {
+  body: MetaRequest,
+  response: { 200: MetaResponse, ...errorResponses(...COMMON_ERRORS, 'notFound', 'gone') },
+} satisfies FastifySchema
+
+const REVEAL = {
+  body: RevealRequest,
+  response: { 200: RevealResponse, ...errorResponses(...COMMON_ERRORS, 'wrongPassphrase', 'notFound', 'gone') },
+} satisfies FastifySchema
+
+const STATUS = {
+  body: StatusRequest,
+  response: { 200: StatusResponse, ...errorResponses(...COMMON_ERRORS, 'notFound') },
+} satisfies FastifySchema
+
+const BURN = {
+  body: BurnRequest,
+  response: { 200: BurnResponse, ...errorResponses(...COMMON_ERRORS, 'notFound', 'gone') },
+} satisfies FastifySchema
+
+const perMinute = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } })
+
+const secretRoutes: FastifyPluginAsyncZod<SecretRoutesOptions> = async (app, { store, config }) => {
+  // Creating costs storage; everything else is a lookup.
+  const creating = perMinute(config.rateLimit.createPerMinute)
+  const reading = perMinute(config.rateLimit.readPerMinute)
+
+  // '' rather than '/': the protocol's path has no trailing slash.
+  app.post('', { schema: CREATE, config: creating }, create)
+  app.post('/meta', { schema: META, config: reading }, meta)
+  app.post('/reveal', { schema: REVEAL, config: reading }, reveal)
+  app.post('/status', { schema: STATUS, config: reading }, status)
+  app.post('/burn', { schema: BURN, config: reading }, burn)
+
+  async function create(req: Request<typeof CREATE>, reply: Reply<typeof CREATE>) {
+    const b = req.body
+    if (b.ttl > config.maxTtlSeconds)
+      throw apiError('invalidRequest', `ttl must be at most ${config.maxTtlSeconds} seconds on this server`)
+    if (b.maxViews > config.maxViews)
+      throw apiError('invalidRequest', `maxViews must be at most ${config.maxViews} on this server`)
+    const result = await store.create({
+      sid: b.sid,
+      hdr: fromB64u(b.hdr),
+      ct: fromB64u(b.ct),
+      av: fromB64u(b.av),
+      rv: fromB64u(b.rv),
+      mv: fromB64u(b.mv),
+      ttlSeconds: b.ttl,
+      maxViews: b.maxViews,
+    })
+    if (result.kind === 'exists') throw apiError('conflict')
+    return reply.code(201).send({ sid: b.sid, expiresAt: iso(result.expiresAt) })
+  }
+
+  async function meta(req: Request<typeof META>) {
+    const r = await store.meta(req.body.sid, verifier(req.body.acc))
+    if (r.kind === 'not_found') throw apiError('notFound')
+    if (r.kind === 'gone') throw apiError('gone', r.state)
+    return { hdr: toB64u(r.hdr), viewsLeft: r.viewsLeft, expiresAt: iso(r.expiresAt) }
+  }
+
+  async function reveal(req: Request<typeof REVEAL>) {
+    const r = await store.reveal(req.body.sid, verifier(req.body.acc), verifier(req.body.rev))
+    if (r.kind === 'not_found') throw apiError('notFound')
+    if (r.kind === 'gone') throw apiError('gone', r.state)
+    if (r.kind === 'wrong') throw apiError('wrongPassphrase', r.attemptsLeft)
+    return { ct: toB64u(r.ct), viewsLeft: r.viewsLeft }
+  }
+
+  /** One secret, or a batch of them (My links), where an unknown one is null, not an error. */
+  async function status(req: Request<typeof STATUS>) {
+    const body = req.body
+    const items = 'items' in body ? body.items : [body]
+    const records = await store.status(items.map((i) => ({ sid: i.sid, mv: verifier(i.mt) })))
+    if ('items' in body) return { items: records.map((r) => (r ? statusBody(r) : null)) }
+    const [record] = records
+    if (!record) throw apiError('notFound')
+    return statusBody(record)
+  }
+
+  /** By the sender (manage token) or by a recipient who chose not to read (access token). */
+  async function burn(req: Request<typeof BURN>) {
+    const body = req.body
+    const auth = 'mt' in body ? { mv: verifier(body.mt) } : { av: verifier(body.acc) }
+    const r = await store.burn(body.sid, auth)
+    if (r.kind === 'not_found') throw apiError('notFound')
+    if (r.kind === 'gone') throw apiError('gone', r.state)
+    return { state: 'burned' as const }
+  }
+}
+
+export default secretRoutes
+
+/** A request or reply typed by its route's zod schema, for handlers named outside the route call. */
+type Request<S extends FastifySchema> = FastifyRequest<
+  RouteGenericInterface,
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  S,
+  ZodTypeProvider
+>
+type Reply<S extends FastifySchema> = FastifyReply<
+  RouteGenericInterface,
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  ContextConfigDefault,
+  S,
+  ZodTypeProvider
+>
+
+/** SHA-256 of a base64url token: the verifier the store compares against. */
+function verifier(token: string): Uint8Array {
+  return createHash('sha256').update(fromB64u(token)).digest()
+}
+
+const iso = (ms: number) => new Date(ms).toISOString()
 
 function statusBody(r: StatusRecord): SecretStatusBody {
   return {
@@ -60,116 +189,3 @@ function statusBody(r: StatusRecord): SecretStatusBody {
     ...(r.endedAt !== undefined && { endedAt: iso(r.endedAt) }),
   }
 }
-
-const secretRoutes: FastifyPluginAsyncZod<SecretRoutesOptions> = async (app, { store, config }) => {
-  const perMinute = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } })
-  const create = perMinute(config.rateLimit.createPerMinute)
-  const read = perMinute(config.rateLimit.readPerMinute)
-
-  // '' rather than '/': the protocol's path has no trailing slash.
-  app.post(
-    '',
-    {
-      config: create,
-      schema: {
-        body: CreateSecretRequest,
-        response: { 201: CreateSecretResponse, ...errorResponses(...COMMON_ERRORS, 'conflict') },
-      },
-    },
-    async (req, reply) => {
-      const b = req.body
-      if (b.ttl > config.maxTtlSeconds)
-        throw apiError('invalidRequest', `ttl must be at most ${config.maxTtlSeconds} seconds on this server`)
-      if (b.maxViews > config.maxViews)
-        throw apiError('invalidRequest', `maxViews must be at most ${config.maxViews} on this server`)
-      const result = await store.create({
-        sid: b.sid,
-        hdr: fromB64u(b.hdr),
-        ct: fromB64u(b.ct),
-        av: fromB64u(b.av),
-        rv: fromB64u(b.rv),
-        mv: fromB64u(b.mv),
-        ttlSeconds: b.ttl,
-        maxViews: b.maxViews,
-      })
-      if (result.kind === 'exists') throw apiError('conflict')
-      return reply.code(201).send({ sid: b.sid, expiresAt: iso(result.expiresAt) })
-    },
-  )
-
-  app.post(
-    '/meta',
-    {
-      config: read,
-      schema: {
-        body: MetaRequest,
-        response: { 200: MetaResponse, ...errorResponses(...COMMON_ERRORS, 'notFound', 'gone') },
-      },
-    },
-    async (req) => {
-      const r = await store.meta(req.body.sid, verifier(req.body.acc))
-      if (r.kind === 'not_found') throw apiError('notFound')
-      if (r.kind === 'gone') throw apiError('gone', r.state)
-      return { hdr: toB64u(r.hdr), viewsLeft: r.viewsLeft, expiresAt: iso(r.expiresAt) }
-    },
-  )
-
-  app.post(
-    '/reveal',
-    {
-      config: read,
-      schema: {
-        body: RevealRequest,
-        response: { 200: RevealResponse, ...errorResponses(...COMMON_ERRORS, 'wrongPassphrase', 'notFound', 'gone') },
-      },
-    },
-    async (req) => {
-      const r = await store.reveal(req.body.sid, verifier(req.body.acc), verifier(req.body.rev))
-      if (r.kind === 'not_found') throw apiError('notFound')
-      if (r.kind === 'gone') throw apiError('gone', r.state)
-      if (r.kind === 'wrong') throw apiError('wrongPassphrase', r.attemptsLeft)
-      return { ct: toB64u(r.ct), viewsLeft: r.viewsLeft }
-    },
-  )
-
-  app.post(
-    '/status',
-    {
-      config: read,
-      schema: {
-        body: StatusRequest,
-        response: { 200: StatusResponse, ...errorResponses(...COMMON_ERRORS, 'notFound') },
-      },
-    },
-    async (req) => {
-      const body = req.body
-      const items = 'items' in body ? body.items : [body]
-      const records = await store.status(items.map((i) => ({ sid: i.sid, mv: verifier(i.mt) })))
-      if ('items' in body) return { items: records.map((r) => (r ? statusBody(r) : null)) }
-      const [record] = records
-      if (!record) throw apiError('notFound')
-      return statusBody(record)
-    },
-  )
-
-  app.post(
-    '/burn',
-    {
-      config: read,
-      schema: {
-        body: BurnRequest,
-        response: { 200: BurnResponse, ...errorResponses(...COMMON_ERRORS, 'notFound', 'gone') },
-      },
-    },
-    async (req) => {
-      const body = req.body
-      const auth = 'mt' in body ? { mv: verifier(body.mt) } : { av: verifier(body.acc) }
-      const r = await store.burn(body.sid, auth)
-      if (r.kind === 'not_found') throw apiError('notFound')
-      if (r.kind === 'gone') throw apiError('gone', r.state)
-      return { state: 'burned' as const }
-    },
-  )
-}
-
-export default secretRoutes
