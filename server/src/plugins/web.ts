@@ -7,8 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FastifyPluginAsync } from 'fastify'
 import fastifyStatic from '@fastify/static'
-
-export const PAGE_ROUTES = ['/', '/s', '/r', '/links'] as const
+import { PAGE_PATHS } from '@burnlink/shared'
 
 const webPlugin: FastifyPluginAsync<{ root: string }> = async (app, { root }) => {
   const index = await readFile(join(root, 'index.html'))
@@ -21,7 +20,8 @@ const webPlugin: FastifyPluginAsync<{ root: string }> = async (app, { root }) =>
         res.setHeader('cache-control', 'public, max-age=31536000, immutable')
     },
   })
-  for (const url of PAGE_ROUTES) app.get(url, (_req, reply) => reply.type('text/html; charset=utf-8').send(index))
+  for (const url of Object.values(PAGE_PATHS))
+    app.get(url, (_req, reply) => reply.type('text/html; charset=utf-8').send(index))
 }
 
 export default webPlugin

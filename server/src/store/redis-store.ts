@@ -6,7 +6,7 @@
  */
 import type { BurnReason } from '@burnlink/shared'
 import type { DurableWriter } from './durable.ts'
-import { createRedisClient, guarded, waitForReady, type RedisClient, type StoreLogger } from './redis-client.ts'
+import { guarded, waitForReady, type RedisClient } from './redis-client.ts'
 import { HDR_MAX_BYTES, RV_BYTES, SCRIPTS, type ScriptName } from './scripts.ts'
 import type {
   BurnAuth,
@@ -34,18 +34,6 @@ export class RedisStore implements Store {
   private readonly scripts: Scripts
   /** The first connection attempt, while it lasts: calls made at boot wait for it instead of failing. */
   private connecting: Promise<void> | undefined
-
-  /** Creates a client for `url` and waits until it is ready. */
-  static async connect(url: string, logger: StoreLogger, options: StoreOptions): Promise<RedisStore> {
-    const redis = createRedisClient(url, logger)
-    try {
-      await waitForReady(redis)
-    } catch (err) {
-      redis.disconnect()
-      throw err
-    }
-    return new RedisStore(redis, options)
-  }
 
   /** With a `durable` writer, every state change waits until Redis has it on disk (durable.ts). */
   constructor(
