@@ -104,11 +104,41 @@ export async function ask(question: string, o: { hidden?: boolean; noTerminal: s
   }
 }
 
-/** Adds a final newline only for a person at a terminal; pipes get the bytes as they are. */
-export function writeResult(text: string): void {
-  process.stdout.write(process.stdout.isTTY && !text.endsWith('\n') ? `${text}\n` : text)
+/**
+ * What a terminal would act on instead of showing: C0 controls but tab and line feed (ESC
+ * starts title, clipboard (OSC 52) and hidden-text sequences), a carriage return not ending
+ * a CRLF line (it lets later text overwrite earlier), DEL, the C1 controls (U+009B is a CSI
+ * to some terminals) and the bidi embeddings, overrides and isolates that reorder what is
+ * shown ("Trojan Source"). Zero-width joiners, marks and a BOM stay: emoji and scripts need them.
+ */
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\r(?!\n)/gu
+
+/** Shows each such character as its JavaScript escape: `\x1b`, `\r`, `\u202e`. */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROLS, (c) => {
+    if (c === '\r') return '\\r'
+    const code = c.charCodeAt(0)
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`
+  })
 }
 
 export const say = (message: string): void => {
-  process.stderr.write(`${message}\n`)
+  // Messages can quote the server, which is whoever the link's sender chose.
+  process.stderr.write(`${escapeControls(message)}\n`)
+}
+
+/**
+ * Pipes and files get the bytes exactly as they were sent. A person at a terminal gets a
+ * final newline, and control characters shown escaped rather than obeyed: a sender must not
+ * be able to retitle the window, write the clipboard or hide text on the recipient's screen.
+ */
+export function writeResult(text: string): void {
+  if (!process.stdout.isTTY) return void process.stdout.write(text)
+  const shown = escapeControls(text)
+  process.stdout.write(shown.endsWith('\n') ? shown : `${shown}\n`)
+  if (shown !== text) {
+    say(
+      'burnlink: control characters in this output are shown escaped (like \\x1b); pipe or redirect it for the exact bytes',
+    )
+  }
 }

@@ -1,10 +1,11 @@
 /**
  * The interactive paths, on a real pseudo-terminal made by util-linux `script`: the
- * passphrase prompt must not echo, and get must ask before using a view.
+ * passphrase prompt must not echo, get must ask before using a view, and a sender's
+ * control characters are shown to the terminal, never obeyed by it.
  */
 import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { CLI, useCliAndServer } from './helpers.ts'
+import { CLI, runCli, sendJson, useCliAndServer } from './helpers.ts'
 
 const PASSPHRASE = 'pa55 w\u00f6rd'
 
@@ -75,4 +76,32 @@ describe('on a terminal', () => {
     // A person at a terminal gets a final newline the secret itself does not have.
     expect(got.transcript).toMatch(/piped secret\r\n$/)
   }, 45_000)
+})
+
+/** A window title, a clipboard write, hidden text, a C1 CSI, a bidi override and a lone CR. */
+const HOSTILE =
+  'title\x1b]0;pwned\x07 clip\x1b]52;c;cHduZWQ=\x07 hidden\x1b[8mghost\x1b[0m ' +
+  'c1\u009b31m bidi\u202eevil\u202c lone\rcr, and a CRLF\r\nwith\ttab\n'
+const HOSTILE_SHOWN =
+  'title\\x1b]0;pwned\\x07 clip\\x1b]52;c;cHduZWQ=\\x07 hidden\\x1b[8mghost\\x1b[0m ' +
+  'c1\\x9b31m bidi\\u202eevil\\u202c lone\\rcr, and a CRLF'
+
+describe('control characters in a secret', () => {
+  it('are shown escaped on a terminal, with a note on stderr', async () => {
+    const { link } = await sendJson(server.url, [], HOSTILE)
+    const got = await inTerminal(`node ${CLI} get --yes ${link}`).finish()
+    expect(got.code).toBe(0)
+    expect(got.transcript).toContain(HOSTILE_SHOWN)
+    // The terminal turns each line feed into CR LF, so the CRLF line ends in CR CR LF.
+    expect(got.transcript).toContain('CRLF\r\r\nwith\ttab\r\n')
+    for (const obeyed of ['\x1b', '\x07', '\u009b', '\u202e', 'lone\rcr']) expect(got.transcript).not.toContain(obeyed)
+    expect(got.transcript).toContain('control characters in this output are shown escaped (like \\x1b)')
+  }, 30_000)
+
+  it('go through a pipe byte for byte, without a note', async () => {
+    const { link } = await sendJson(server.url, [], HOSTILE)
+    const got = await runCli(['get', link])
+    expect(got).toMatchObject({ code: 0, stderr: '' })
+    expect(got.stdout.equals(Buffer.from(HOSTILE, 'utf8'))).toBe(true)
+  })
 })

@@ -8,9 +8,10 @@ import { checkServer, clientFor, fetchLimits, withServer } from '../server.ts'
 
 export const usage = `Usage: burnlink get [options] <link>
 
-Reveals a secret and prints it to stdout exactly as it was sent. This uses one of its
-views: when stdin is a terminal it asks first. For a redirect link it prints the URL.
-It asks for the passphrase when the secret has one.
+Reveals a secret and prints it to stdout exactly as it was sent; on a terminal, control
+characters (escape sequences among them) are shown escaped instead, like \\x1b. This uses
+one of its views: when stdin is a terminal it asks first. For a redirect link it prints
+the URL. It asks for the passphrase when the secret has one.
 
 Options:
   -y, --yes               reveal without asking
