@@ -63,7 +63,7 @@ export async function buildApp({ config, store, logger, redis }: AppOptions) {
   // JSON only: a text/plain body is a client mistake that deserves 415, not a zod error.
   app.removeContentTypeParser(['text/plain'])
 
-  await app.register(rateLimit, { redis })
+  await app.register(rateLimit, { redis, ipv6Prefix: config.rateLimit.ipv6Prefix })
   await app.register(errorHandler, { notFoundPerMinute: config.rateLimit.readPerMinute })
   await app.register(security)
   await app.register(shutdown)

@@ -15,7 +15,7 @@ describe('loadConfig', () => {
       statusRetentionSeconds: 604800,
       trustProxy: false,
       allowHttpRedirects: false,
-      rateLimit: { createPerMinute: 30, readPerMinute: 120 },
+      rateLimit: { createPerMinute: 30, readPerMinute: 120, ipv6Prefix: 64 },
       logLevel: 'info',
       shutdownDrainSeconds: 1,
       webRoot: undefined,

@@ -23,7 +23,7 @@ import { openTestStore } from '../helpers/server.ts'
 const config = defaultConfig({
   maxTtlSeconds: 3600,
   maxViews: 10,
-  rateLimit: { createPerMinute: 10_000, readPerMinute: 10_000 },
+  rateLimit: { createPerMinute: 10_000, readPerMinute: 10_000, ipv6Prefix: 64 },
 })
 /** A prepared (not yet created) secret, flattened for the many field accesses below. */
 async function newSecret(opts: Partial<SeedOptions> = {}) {

@@ -59,17 +59,20 @@ describe('rate limits across two server processes sharing Redis', () => {
 })
 
 describe('TRUST_PROXY', () => {
-  async function statusesFor(trustProxy: boolean) {
-    const config = defaultConfig({ trustProxy, rateLimit: { createPerMinute: 2, readPerMinute: 100 } })
+  const FOUR_ADDRESSES = ['198.51.100.0', '198.51.100.1', '198.51.100.2', '198.51.100.3']
+
+  /** Creates from each forwarded address in turn, two allowed per client. */
+  async function statusesFor(trustProxy: boolean, forwardedFor = FOUR_ADDRESSES) {
+    const config = defaultConfig({ trustProxy, rateLimit: { createPerMinute: 2, readPerMinute: 100, ipv6Prefix: 64 } })
     const store = new MemoryStore({ maxFailedAttempts: 5, statusRetentionSeconds: 60 })
     const app = await buildApp({ config, store })
     const statuses = []
-    for (let i = 0; i < 4; i++) {
+    for (const address of forwardedFor) {
       const res = await app.inject({
         method: 'POST',
         url: '/api/v1/secrets',
         remoteAddress: '10.0.0.1',
-        headers: { 'x-forwarded-for': `198.51.100.${i}` },
+        headers: { 'x-forwarded-for': address },
         payload: await createBody(),
       })
       statuses.push(res.statusCode)
@@ -85,5 +88,10 @@ describe('TRUST_PROXY', () => {
 
   it('keys on the forwarded client address when trusted', async () => {
     expect(await statusesFor(true)).toEqual([201, 201, 201, 201])
+  })
+
+  it('counts an IPv6 client by its /64, so rotating addresses inside it gains nothing', async () => {
+    const rotating = ['2001:db8:1:2::1', '2001:db8:1:2:a::b', '2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:db8:1:3::1']
+    expect(await statusesFor(true, rotating)).toEqual([201, 201, 429, 201])
   })
 })

@@ -7,23 +7,41 @@
 import { createHash } from 'node:crypto'
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
+import ipaddr from 'ipaddr.js'
 import { apiError } from '../errors.ts'
 import type { RedisClient } from '../store/redis-client.ts'
 
 export interface RateLimitOptions {
   redis?: RedisClient
+  /** IPv6 clients are counted per network of this many leading bits. */
+  ipv6Prefix: number
+}
+
+/**
+ * The key a client's requests count against. An IPv6 client is its whole network of
+ * `ipv6Prefix` bits: one subscriber usually holds a /64 and can use a new address from it
+ * for every request. IPv4 counts per address, and so does IPv4 mapped into IPv6
+ * (::ffff:a.b.c.d, how a dual-stack socket reports an IPv4 peer).
+ * Hashed so Redis never holds client addresses; a short-lived key, not anonymity.
+ */
+export function rateLimitKey(ip: string, ipv6Prefix: number): string {
+  const client = ipaddr.isValid(ip) ? ipaddr.process(ip) : undefined
+  const counted =
+    client?.kind() === 'ipv6'
+      ? `${ipaddr.IPv6.networkAddressFromCIDR(`${client.toNormalizedString()}/${ipv6Prefix}`)}/${ipv6Prefix}`
+      : (client?.toString() ?? ip)
+  return createHash('sha256').update(counted).digest('base64url').slice(0, 16)
 }
 
 export default fp<RateLimitOptions>(
-  async (app, { redis }) => {
+  async (app, { redis, ipv6Prefix }) => {
     await app.register(rateLimit, {
       global: false,
       ...(redis && { redis, nameSpace: 'bl:rl:' }),
       // A Redis outage already answers 503 from the store; the limiter must not turn it
       // into a second, different failure.
       skipOnError: true,
-      // Hashed so Redis never holds client addresses; a short-lived key, not anonymity.
-      keyGenerator: (req) => createHash('sha256').update(req.ip).digest('base64url').slice(0, 16),
+      keyGenerator: (req) => rateLimitKey(req.ip, ipv6Prefix),
       errorResponseBuilder: (_req, ctx) => apiError('rateLimited', Math.ceil(ctx.ttl / 1000)),
     })
   },
