@@ -53,7 +53,21 @@ export async function buildApp({ config, store, logger, redis }: AppOptions) {
     // clients to close); Fastify's own 503 here would not be a protocol error body.
     return503OnClosing: false,
     clientErrorHandler,
+    // Each of these ends a way to hold a connection open: never finishing the headers,
+    // trickling the body, going silent mid-request or mid-response, or idling between
+    // requests. Node answers the first two with a 408 through clientErrorHandler.
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionTimeout: config.http.idleTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.http.headersTimeoutMs,
+      // Node looks for expired requests at this interval (30 s by default), so a timeout
+      // holds to within a tenth of its length.
+      connectionsCheckingInterval: config.http.headersTimeoutMs / 10,
+    },
   }).withTypeProvider<ZodTypeProvider>()
+  // Past the cap, new connections are closed at once: each open one costs memory.
+  app.server.maxConnections = config.http.maxConnections
 
   app.setValidatorCompiler(validatorCompiler)
   // Responses are built from already-validated values by our own code, and the clients

@@ -60,6 +60,15 @@ const EnvSchema = z
     RATE_LIMIT_CREATE_PER_MINUTE: int(1).default(30),
     RATE_LIMIT_READ_PER_MINUTE: int(1).default(120),
     RATE_LIMIT_IPV6_PREFIX: int(1, 128).default(64),
+    // Nobody may hold a connection: headers must arrive within 10 s, a whole request within
+    // 60 s (a 1 MiB upload chunk, 1.4 MB as JSON, needs ~45 s at 256 kbit/s), and a socket
+    // with no byte either way for 30 s, or idle for 5 s between requests, is closed. 2,048
+    // connections at ~15 KB each bound the memory they can take.
+    HTTP_HEADERS_TIMEOUT_SECONDS: int(1, 600).default(10),
+    HTTP_REQUEST_TIMEOUT_SECONDS: int(1, 3600).default(60),
+    HTTP_IDLE_TIMEOUT_SECONDS: int(1, 3600).default(30),
+    HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: int(1, 600).default(5),
+    HTTP_MAX_CONNECTIONS: int(1).default(2048),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SHUTDOWN_DRAIN_SECONDS: int(0, 300).default(1),
     WEB_ROOT: z.string().min(1).optional(),
@@ -79,6 +88,13 @@ const EnvSchema = z
         message: 'aof needs REDIS_URL or REDIS_CLUSTER_NODES',
       })
     }
+    if (env.HTTP_HEADERS_TIMEOUT_SECONDS > env.HTTP_REQUEST_TIMEOUT_SECONDS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HTTP_HEADERS_TIMEOUT_SECONDS'],
+        message: 'must be at most HTTP_REQUEST_TIMEOUT_SECONDS: the headers are part of the request',
+      })
+    }
   })
   .transform((env) => ({
     port: env.PORT,
@@ -96,6 +112,13 @@ const EnvSchema = z
       createPerMinute: env.RATE_LIMIT_CREATE_PER_MINUTE,
       readPerMinute: env.RATE_LIMIT_READ_PER_MINUTE,
       ipv6Prefix: env.RATE_LIMIT_IPV6_PREFIX,
+    },
+    http: {
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+      idleTimeoutMs: env.HTTP_IDLE_TIMEOUT_SECONDS * 1000,
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+      maxConnections: env.HTTP_MAX_CONNECTIONS,
     },
     logLevel: env.LOG_LEVEL,
     shutdownDrainSeconds: env.SHUTDOWN_DRAIN_SECONDS,

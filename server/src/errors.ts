@@ -127,6 +127,12 @@ export const API_ERRORS = {
     meaning: 'the request headers are too large',
     message: () => 'The HTTP request is malformed.',
   }),
+  requestTimeout: kind({
+    status: 408,
+    code: 'invalid_request',
+    meaning: 'the headers or the whole request did not arrive in time',
+    message: () => 'The request took too long to arrive; send it again in one go.',
+  }),
 }
 
 export type ApiErrorKind = keyof typeof API_ERRORS

@@ -16,6 +16,13 @@ describe('loadConfig', () => {
       trustProxy: false,
       allowHttpRedirects: false,
       rateLimit: { createPerMinute: 30, readPerMinute: 120, ipv6Prefix: 64 },
+      http: {
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 60_000,
+        idleTimeoutMs: 30_000,
+        keepAliveTimeoutMs: 5_000,
+        maxConnections: 2048,
+      },
       logLevel: 'info',
       shutdownDrainSeconds: 1,
       webRoot: undefined,
@@ -34,6 +41,12 @@ describe('loadConfig', () => {
       STATUS_RETENTION_SECONDS: '0',
       TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
       ALLOW_HTTP_REDIRECTS: 'true',
+      RATE_LIMIT_IPV6_PREFIX: '56',
+      HTTP_HEADERS_TIMEOUT_SECONDS: '5',
+      HTTP_REQUEST_TIMEOUT_SECONDS: '120',
+      HTTP_IDLE_TIMEOUT_SECONDS: '90',
+      HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '65',
+      HTTP_MAX_CONNECTIONS: '10000',
       LOG_LEVEL: 'warn',
     })
     expect(c).toMatchObject({
@@ -43,6 +56,14 @@ describe('loadConfig', () => {
       maxFailedAttempts: 3,
       trustProxy: ['10.0.0.0/8', '127.0.0.1'],
       allowHttpRedirects: true,
+      rateLimit: { ipv6Prefix: 56 },
+      http: {
+        headersTimeoutMs: 5000,
+        requestTimeoutMs: 120_000,
+        idleTimeoutMs: 90_000,
+        keepAliveTimeoutMs: 65_000,
+        maxConnections: 10_000,
+      },
     })
     expect(Object.isFrozen(c)).toBe(true)
   })
@@ -79,6 +100,12 @@ describe('loadConfig', () => {
     ],
     [{ REDIS_DURABILITY: 'aof' }, 'REDIS_DURABILITY="aof": aof needs REDIS_URL or REDIS_CLUSTER_NODES'],
     [{ REDIS_URL: 'redis://a', REDIS_DURABILITY: 'always' }, 'REDIS_DURABILITY="always": must be none or aof'],
+    [
+      { HTTP_HEADERS_TIMEOUT_SECONDS: '30', HTTP_REQUEST_TIMEOUT_SECONDS: '20' },
+      'HTTP_HEADERS_TIMEOUT_SECONDS="30": must be at most HTTP_REQUEST_TIMEOUT_SECONDS',
+    ],
+    [{ HTTP_REQUEST_TIMEOUT_SECONDS: '0' }, 'HTTP_REQUEST_TIMEOUT_SECONDS="0": must be at least 1'],
+    [{ RATE_LIMIT_IPV6_PREFIX: '129' }, 'RATE_LIMIT_IPV6_PREFIX="129": must be at most 128'],
   ])('refuses %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message)
   })

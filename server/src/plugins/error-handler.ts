@@ -46,8 +46,8 @@ export default fp<{ notFoundPerMinute: number }>(
   { name: 'error-handler', dependencies: ['rate-limit'] },
 )
 
-/** The whole answer to a request Node's parser rejects, built once per kind. */
-function rawResponse(kind: 'malformedHttp' | 'headersTooLarge'): string {
+/** The whole answer to a request Node's HTTP server rejects, built once per kind. */
+function rawResponse(kind: 'malformedHttp' | 'headersTooLarge' | 'requestTimeout'): string {
   const { statusCode, body } = apiError(kind)
   const json = JSON.stringify(body)
   const headers = {
@@ -61,16 +61,18 @@ function rawResponse(kind: 'malformedHttp' | 'headersTooLarge'): string {
   return `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\n${lines.join('')}\r\n${json}`
 }
 
-const RAW_RESPONSES = {
-  malformed: rawResponse('malformedHttp'),
-  headersTooLarge: rawResponse('headersTooLarge'),
+const RAW_RESPONSES: Partial<Record<string, string>> = {
+  HPE_HEADER_OVERFLOW: rawResponse('headersTooLarge'),
+  // Node's headersTimeout and requestTimeout: the client was too slow.
+  ERR_HTTP_REQUEST_TIMEOUT: rawResponse('requestTimeout'),
 }
+const MALFORMED = rawResponse('malformedHttp')
 
 /**
- * Requests Node's HTTP parser rejects (bad framing, oversized headers) never reach Fastify's
- * routing, so they get the protocol's error body and headers here, written to the socket
- * directly. A socket already carrying a response (a pipelined request) is only closed:
- * writing into it would corrupt that response.
+ * Requests Node's HTTP server rejects (bad framing, oversized headers, too slow) never
+ * reach Fastify's routing, so they get the protocol's error body and headers here, written
+ * to the socket directly. A socket already carrying a response (to an earlier pipelined
+ * request) is only closed: writing into it would corrupt that response.
  */
 export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean } })._httpMessage
@@ -79,7 +81,5 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
     return
   }
   // Closed once written, not just half-closed: the client has no more turns on this socket.
-  socket.end(err.code === 'HPE_HEADER_OVERFLOW' ? RAW_RESPONSES.headersTooLarge : RAW_RESPONSES.malformed, () =>
-    socket.destroy(),
-  )
+  socket.end(RAW_RESPONSES[err.code ?? ''] ?? MALFORMED, () => socket.destroy())
 }
