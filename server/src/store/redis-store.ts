@@ -4,10 +4,10 @@
  * 1.8 KB on Redis 7 (two keys; the test suite guards the figure). Works the same on one Redis
  * and on a Redis Cluster: a secret's keys share one hash slot and every script declares them.
  */
-import type { BurnReason } from '@burnlink/shared'
+import { MAX_HEADER_BYTES, type BurnReason } from '@burnlink/shared'
 import type { DurableWriter } from './durable.ts'
 import { guarded, waitForReady, type RedisClient } from './redis-client.ts'
-import { HDR_MAX_BYTES, RV_BYTES, SCRIPTS, type ScriptName } from './scripts.ts'
+import { RV_BYTES, SCRIPTS, type ScriptName } from './scripts.ts'
 import type {
   BurnAuth,
   BurnResult,
@@ -52,7 +52,8 @@ export class RedisStore implements Store {
 
   async create(s: NewSecret): Promise<CreateResult> {
     // The scripts find hdr and ct by these offsets; a wrong size would misread every later call.
-    if (s.rv.length !== RV_BYTES || s.hdr.length > HDR_MAX_BYTES) throw new RangeError('rv or hdr has the wrong size')
+    if (s.rv.length !== RV_BYTES || s.hdr.length > MAX_HEADER_BYTES)
+      throw new RangeError('rv or hdr has the wrong size')
     const c = Buffer.concat([s.rv, Uint8Array.of(s.hdr.length), s.hdr, s.ct])
     const expiresAt = await this.write(
       'burnlinkCreate',

@@ -11,10 +11,10 @@
  *
  * Kept as string constants rather than .lua files so the bundle never reads files at run time.
  */
+import { MAX_HEADER_BYTES } from '@burnlink/shared'
 
-/** Byte offsets inside `:c`, shared with redis-store.ts which builds the value. */
+/** The size of rv (a SHA-256 digest), the first field of `:c`: redis-store.ts builds the value. */
 export const RV_BYTES = 32
-export const HDR_MAX_BYTES = 24
 
 const PRELUDE = `
 local function now_ms()
@@ -63,7 +63,7 @@ if m[1] ~= ARGV[1] then return {'not_found'} end
 local now = now_ms()
 local st = settle(m[2], m[3], now)
 if st ~= 'active' then return {'gone', st} end
-local head = redis.call('GETRANGE', KEYS[1], ${RV_BYTES}, ${RV_BYTES + HDR_MAX_BYTES})
+local head = redis.call('GETRANGE', KEYS[1], ${RV_BYTES}, ${RV_BYTES + MAX_HEADER_BYTES})
 if head == '' then return lost(now) end
 return {'ok', string.sub(head, 2, 1 + string.byte(head, 1)), tonumber(m[5]) - tonumber(m[4]), tonumber(m[3])}
 `
