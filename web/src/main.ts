@@ -1,6 +1,6 @@
 import { createApp } from 'vue'
 import App from './App.vue'
-import { captureSecretFragment } from './fragment.ts'
+import { captureSecretFragment } from './features/reveal/secret-fragment.ts'
 import { createAppRouter } from './router.ts'
 import './styles/base.css'
 

@@ -1,6 +1,6 @@
 import { createRouter, createWebHistory, type Router } from 'vue-router'
-import CreateSecretView from './views/CreateSecretView.vue'
-import { SECRET_PATH } from './fragment.ts'
+import { SECRET_PATH } from './features/reveal/secret-fragment.ts'
+import CreateSecretView from './features/create/CreateSecretView.vue'
 
 /**
  * Paths only; every identifier and key stays in the fragment. The reveal, manage and links views
@@ -12,9 +12,9 @@ export function createAppRouter(): Router {
     history: createWebHistory(),
     routes: [
       { path: '/', name: 'create', component: CreateSecretView },
-      { path: SECRET_PATH, name: 'reveal', component: () => import('./views/RevealSecretView.vue') },
-      { path: '/r', name: 'manage', component: () => import('./views/ManageSecretView.vue') },
-      { path: '/links', name: 'links', component: () => import('./views/MyLinksView.vue') },
+      { path: SECRET_PATH, name: 'reveal', component: () => import('./features/reveal/RevealSecretView.vue') },
+      { path: '/r', name: 'manage', component: () => import('./features/manage/ManageSecretView.vue') },
+      { path: '/links', name: 'links', component: () => import('./features/links/LinksView.vue') },
       { path: '/:rest(.*)*', redirect: '/' },
     ],
   })

@@ -1,0 +1,86 @@
+import { ref, shallowRef, type Ref, type ShallowRef } from 'vue'
+import { mergeLinks, parseLinksFile, parseStoredLinks, serializeLinks, type LinkEntry } from '../lib/link-entries.ts'
+
+/**
+ * The only place in the app that touches localStorage. It holds the creator's list of
+ * secrets (see lib/link-entries.ts for what an entry may contain), under one versioned key.
+ */
+const STORAGE_KEY = 'burnlink.links.v1'
+
+const entries = shallowRef<readonly LinkEntry[]>([])
+const error = ref<string | null>(null)
+let loaded = false
+
+function describeStorageError(e: unknown): string {
+  const quota = e instanceof DOMException && e.name === 'QuotaExceededError'
+  return quota
+    ? 'This browser has no room left to keep the list: export it, then forget old links.'
+    : 'This browser does not let the page keep data (private mode or blocked storage), so My links cannot be saved.'
+}
+
+function read(): void {
+  try {
+    const raw = localStorage.getItem(STORAGE_KEY)
+    entries.value = raw ? parseStoredLinks(raw) : []
+  } catch (e) {
+    error.value = describeStorageError(e)
+  }
+}
+
+function write(next: readonly LinkEntry[]): boolean {
+  try {
+    if (next.length === 0) localStorage.removeItem(STORAGE_KEY)
+    else localStorage.setItem(STORAGE_KEY, serializeLinks(next))
+    entries.value = next
+    error.value = null
+    return true
+  } catch (e) {
+    error.value = describeStorageError(e)
+    return false
+  }
+}
+
+function ensureLoaded(): void {
+  if (loaded) return
+  loaded = true
+  read()
+  // Another tab of this app changed the list: follow it rather than overwrite it later.
+  window.addEventListener('storage', (event) => {
+    if (event.key === STORAGE_KEY || event.key === null) read()
+  })
+}
+
+/** Adds entries not yet listed; returns how many were new (0 when storage refused). */
+function add(incoming: readonly LinkEntry[]): number {
+  const { links, added } = mergeLinks(entries.value, incoming)
+  return added > 0 && write(links) ? added : 0
+}
+
+/** Removes entries from this browser only; the secrets themselves are untouched. */
+function forget(sids: Iterable<string>): void {
+  const gone = new Set(sids)
+  write(entries.value.filter((e) => !gone.has(e.sid)))
+}
+
+/** Validates a whole exported file, then merges it; throws ImportError with a sentence. */
+function importText(text: string): { added: number; total: number } {
+  const incoming = parseLinksFile(text)
+  return { added: add(incoming), total: incoming.length }
+}
+
+function exportText(): string {
+  return serializeLinks(entries.value)
+}
+
+export function useMyLinks() {
+  ensureLoaded()
+  // Read-only by type, not by proxy: 500 entries need no deep readonly wrapping.
+  return {
+    entries: entries as Readonly<ShallowRef<readonly LinkEntry[]>>,
+    error: error as Readonly<Ref<string | null>>,
+    add,
+    forget,
+    importText,
+    exportText,
+  }
+}

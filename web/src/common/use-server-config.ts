@@ -1,0 +1,20 @@
+import { readonly, shallowRef } from 'vue'
+import { DEFAULT_SERVER_LIMITS, type ServerLimits } from '@burnlink/shared'
+import { api } from '../lib/api.ts'
+
+const limits = shallowRef<ServerLimits>(DEFAULT_SERVER_LIMITS)
+let loading: Promise<void> | undefined
+
+async function load(): Promise<void> {
+  try {
+    limits.value = await api.limits()
+  } catch {
+    // The defaults stay; a server with tighter limits still refuses with a clear 400.
+  }
+}
+
+/** The server's limits, fetched once per page load and shared by every component. */
+export function useServerConfig() {
+  loading ??= load()
+  return { limits: readonly(limits), ready: loading }
+}

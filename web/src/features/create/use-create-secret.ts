@@ -1,0 +1,130 @@
+import { ref, shallowRef } from 'vue'
+import { ApiError, PayloadType } from '@burnlink/shared'
+import { api } from '../../lib/api.ts'
+import { prepareInWorker } from '../../lib/crypto-worker/client.ts'
+import type { LinkEntry } from '../../lib/link-entries.ts'
+import { useServerConfig } from '../../common/use-server-config.ts'
+
+export type SecretKind = LinkEntry['kind']
+
+export interface SecretInput {
+  kind: SecretKind
+  /** The text, or the URL of a link secret. */
+  text: string
+  /** Empty means none. */
+  passphrase: string
+  ttl: number
+  maxViews: number
+  /** One link per label: a single secret is a batch of one. Labels never leave this browser. */
+  labels: string[]
+}
+
+/** What the creator gets back: the links are shown once and never stored. */
+export interface CreatedSecret {
+  link: string
+  manageLink: string
+  sid: string
+  mt: string
+  label: string
+  kind: SecretKind
+  createdAt: string
+  expiresAt: string
+  maxViews: number
+  hasPassphrase: boolean
+}
+
+/** The My links entry of a created secret: field by field, so the link can never slip in. */
+export function toLinkEntry(s: CreatedSecret): LinkEntry {
+  return {
+    sid: s.sid,
+    mt: s.mt,
+    label: s.label,
+    createdAt: s.createdAt,
+    expiresAt: s.expiresAt,
+    maxViews: s.maxViews,
+    kind: s.kind,
+  }
+}
+
+function describeCreateError(e: unknown): string {
+  if (!(e instanceof ApiError))
+    return `The secret could not be encrypted: ${e instanceof Error ? e.message : String(e)}.`
+  if (e.code === 'network' || e.code === 'unavailable')
+    return 'The server is unavailable. Nothing was saved: try again in a moment.'
+  if (e.code === 'rate_limited') return 'Too many secrets from here in a short time. Wait a minute, then try again.'
+  if (e.code === 'payload_too_large') return 'The secret is too large for this server.'
+  return `The server refused the secret: ${e.message}.`
+}
+
+export type CreatePhase = 'idle' | 'deriving' | 'encrypting' | 'sending'
+
+/**
+ * Creates one secret per label, each with its own key, one after the other: with a
+ * passphrase every link runs Argon2id (64 MiB, about a second), and two at once would only
+ * fight over the same cores.
+ */
+export function useCreateSecret() {
+  const { limits, ready } = useServerConfig()
+  const phase = ref<CreatePhase>('idle')
+  const progress = ref({ current: 0, total: 0 })
+  const error = ref<string | null>(null)
+  const created = shallowRef<CreatedSecret[] | null>(null)
+
+  async function createOne(input: SecretInput, label: string): Promise<CreatedSecret> {
+    phase.value = input.passphrase ? 'deriving' : 'encrypting'
+    const prepared = await prepareInWorker({
+      type: input.kind === 'link' ? PayloadType.redirect : PayloadType.text,
+      text: input.text,
+      passphrase: input.passphrase,
+      ttl: input.ttl,
+      maxViews: input.maxViews,
+      origin: location.origin,
+      allowHttp: limits.value.allowHttpRedirects,
+    })
+    phase.value = 'sending'
+    const createdAt = new Date().toISOString()
+    const { expiresAt } = await api.create(prepared.request)
+    const { link, manageLink, sid, mt } = prepared
+    const { kind, maxViews } = input
+    return {
+      link,
+      manageLink,
+      sid,
+      mt,
+      label,
+      kind,
+      createdAt,
+      expiresAt,
+      maxViews,
+      hasPassphrase: input.passphrase !== '',
+    }
+  }
+
+  async function create(input: SecretInput): Promise<void> {
+    error.value = null
+    const done: CreatedSecret[] = []
+    progress.value = { current: 0, total: input.labels.length }
+    try {
+      await ready
+      for (const label of input.labels) {
+        progress.value = { current: done.length + 1, total: input.labels.length }
+        done.push(await createOne(input, label.trim()))
+      }
+    } catch (e) {
+      const partly =
+        done.length > 0 ? ` Only ${done.length} of ${input.labels.length} links were created; they are below.` : ''
+      error.value = describeCreateError(e) + partly
+    } finally {
+      phase.value = 'idle'
+      // Links that exist on the server are shown even when a later one failed.
+      if (done.length > 0) created.value = done
+    }
+  }
+
+  function reset(): void {
+    created.value = null
+    error.value = null
+  }
+
+  return { phase, progress, error, created, create, reset }
+}

@@ -1,0 +1,82 @@
+import * as z from 'zod/mini'
+import { Sid, Token } from '@burnlink/shared'
+import { LABEL_MAX_CHARS } from './link-label.ts'
+
+/**
+ * What "My links" keeps per secret: enough to ask for its status and to burn it, plus the
+ * creator's own label. Never the key, the secret link or the content: whoever reads this
+ * browser's storage (or an exported file) can watch and burn, but never open a secret.
+ */
+export const LinkEntry = z.strictObject({
+  sid: Sid,
+  mt: Token('mt'),
+  label: z.string().check(z.maxLength(LABEL_MAX_CHARS)),
+  createdAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+  maxViews: z.int().check(z.minimum(1)),
+  kind: z.enum(['text', 'link']),
+})
+export type LinkEntry = z.infer<typeof LinkEntry>
+
+/** The stored value and the export file share one versioned shape. */
+export const LINKS_FORMAT = 'burnlink-links'
+export const LinksFile = z.strictObject({
+  format: z.literal(LINKS_FORMAT),
+  v: z.literal(1),
+  links: z.array(LinkEntry),
+})
+
+export function serializeLinks(links: readonly LinkEntry[]): string {
+  return JSON.stringify({ format: LINKS_FORMAT, v: 1, links })
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Storage is ours but may hold entries from a newer or damaged version: keep every entry
+ * that still validates rather than lose the whole list to one bad one.
+ */
+export function parseStoredLinks(text: string): LinkEntry[] {
+  const json = parseJson(text) as { links?: unknown } | undefined
+  if (!Array.isArray(json?.links)) return []
+  return json.links.flatMap((item) => {
+    const parsed = LinkEntry.safeParse(item)
+    return parsed.success ? [parsed.data] : []
+  })
+}
+
+export class ImportError extends Error {
+  override readonly name = 'ImportError'
+}
+
+/** An imported file is all or nothing, and says where it is wrong. */
+export function parseLinksFile(text: string): LinkEntry[] {
+  const json = parseJson(text)
+  if (json === undefined) throw new ImportError('This file is not JSON.')
+  const parsed = LinksFile.safeParse(json)
+  if (parsed.success) return parsed.data.links
+  const issue = parsed.error.issues[0]
+  const where = issue && issue.path.length > 0 ? ` (at ${issue.path.join('.')})` : ''
+  throw new ImportError(`This file is not a burnlink links export${where}: ${issue?.message ?? 'unknown problem'}.`)
+}
+
+/** Adds what is new by sid; an entry already here wins, so a re-import changes nothing. */
+export function mergeLinks(
+  current: readonly LinkEntry[],
+  incoming: readonly LinkEntry[],
+): { links: LinkEntry[]; added: number } {
+  const known = new Set(current.map((e) => e.sid))
+  const fresh: LinkEntry[] = []
+  for (const entry of incoming) {
+    if (known.has(entry.sid)) continue
+    known.add(entry.sid)
+    fresh.push(entry)
+  }
+  return { links: [...current, ...fresh], added: fresh.length }
+}
