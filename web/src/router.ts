@@ -1,5 +1,5 @@
 import { createRouter, createWebHistory, type Router } from 'vue-router'
-import { SECRET_PATH } from './features/reveal/secret-fragment.ts'
+import { PAGE_PATHS } from '@burnlink/shared'
 import CreateSecretView from './features/create/CreateSecretView.vue'
 
 /**
@@ -11,11 +11,11 @@ export function createAppRouter(): Router {
   return createRouter({
     history: createWebHistory(),
     routes: [
-      { path: '/', name: 'create', component: CreateSecretView },
-      { path: SECRET_PATH, name: 'reveal', component: () => import('./features/reveal/RevealSecretView.vue') },
-      { path: '/r', name: 'manage', component: () => import('./features/manage/ManageSecretView.vue') },
-      { path: '/links', name: 'links', component: () => import('./features/links/LinksView.vue') },
-      { path: '/:rest(.*)*', redirect: '/' },
+      { path: PAGE_PATHS.create, name: 'create', component: CreateSecretView },
+      { path: PAGE_PATHS.secret, name: 'reveal', component: () => import('./features/reveal/RevealSecretView.vue') },
+      { path: PAGE_PATHS.manage, name: 'manage', component: () => import('./features/manage/ManageSecretView.vue') },
+      { path: PAGE_PATHS.links, name: 'links', component: () => import('./features/links/LinksView.vue') },
+      { path: '/:rest(.*)*', redirect: PAGE_PATHS.create },
     ],
   })
 }

@@ -6,7 +6,8 @@ const UNITS = [
   { seconds: 60, name: 'minute' },
 ] as const
 
-function plural(n: number, word: string): string {
+/** "1 link", "3 links": for English words that take an s. */
+export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`
 }
 

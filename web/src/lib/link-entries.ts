@@ -1,5 +1,5 @@
 import * as z from 'zod/mini'
-import { Sid, Token } from '@burnlink/shared'
+import { Sid, Token, parseJson } from '@burnlink/shared'
 import { LABEL_MAX_CHARS } from './link-label.ts'
 
 /**
@@ -28,14 +28,6 @@ export const LinksFile = z.strictObject({
 
 export function serializeLinks(links: readonly LinkEntry[]): string {
   return JSON.stringify({ format: LINKS_FORMAT, v: 1, links })
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
 }
 
 /**

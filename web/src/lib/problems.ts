@@ -64,6 +64,11 @@ export const PROBLEMS: Readonly<Record<ProblemKind, { title: string; text: strin
   },
 }
 
+/** A problem as one line, for a notice inside a card rather than a card of its own. */
+export function problemLine(kind: ProblemKind): string {
+  return `${PROBLEMS[kind].title}. ${PROBLEMS[kind].text}`
+}
+
 export function problemFrom(error: unknown): ProblemKind {
   if (error instanceof ProtocolError) return error.reason === 'link' ? 'malformed' : 'damaged'
   if (!(error instanceof ApiError)) return 'unexpected'

@@ -1,9 +1,10 @@
 import { ref, shallowRef } from 'vue'
-import { ApiError, PayloadType } from '@burnlink/shared'
+import { PayloadType } from '@burnlink/shared'
 import { api } from '../../lib/api.ts'
 import { prepareInWorker } from '../../lib/crypto-worker/client.ts'
 import type { LinkEntry } from '../../lib/link-entries.ts'
 import { useServerConfig } from '../../common/use-server-config.ts'
+import { createProblemText } from './create-problem.ts'
 
 export type SecretKind = LinkEntry['kind']
 
@@ -44,16 +45,6 @@ export function toLinkEntry(s: CreatedSecret): LinkEntry {
     maxViews: s.maxViews,
     kind: s.kind,
   }
-}
-
-function describeCreateError(e: unknown): string {
-  if (!(e instanceof ApiError))
-    return `The secret could not be encrypted: ${e instanceof Error ? e.message : String(e)}.`
-  if (e.code === 'network' || e.code === 'unavailable')
-    return 'The server is unavailable. Nothing was saved: try again in a moment.'
-  if (e.code === 'rate_limited') return 'Too many secrets from here in a short time. Wait a minute, then try again.'
-  if (e.code === 'payload_too_large') return 'The secret is too large for this server.'
-  return `The server refused the secret: ${e.message}.`
 }
 
 export type CreatePhase = 'idle' | 'deriving' | 'encrypting' | 'sending'
@@ -113,7 +104,7 @@ export function useCreateSecret() {
     } catch (e) {
       const partly =
         done.length > 0 ? ` Only ${done.length} of ${input.labels.length} links were created; they are below.` : ''
-      error.value = describeCreateError(e) + partly
+      error.value = createProblemText(e) + partly
     } finally {
       phase.value = 'idle'
       // Links that exist on the server are shown even when a later one failed.

@@ -1,6 +1,6 @@
 import { ref, shallowRef, type Ref } from 'vue'
-import { ApiError, STATUS_BATCH_MAX, type ManageRef, type SecretStatus } from '@burnlink/shared'
-import { api } from '../../lib/api.ts'
+import { STATUS_BATCH_MAX, type ManageRef, type SecretStatus } from '@burnlink/shared'
+import { api, burnSecret } from '../../lib/api.ts'
 import type { LinkEntry } from '../../lib/link-entries.ts'
 import { problemFrom, type ProblemKind } from '../../lib/problems.ts'
 
@@ -63,14 +63,13 @@ export function useLinkStatuses(entries: Readonly<Ref<readonly LinkEntry[]>>) {
     problem.value = null
     await eachLimited(targets, BURN_CONCURRENCY, async (entry) => {
       try {
-        await api.burn(refOf(entry))
+        await burnSecret(refOf(entry))
       } catch (e) {
-        // 410: it ended meanwhile; the refresh below shows how.
-        if (e instanceof ApiError && e.code === 'gone') return
         burnFailures.value++
         problem.value = problemFrom(e)
       }
     })
+    // Also for those that had ended meanwhile: the refresh shows how.
     await refresh(targets)
     burning.value = false
   }

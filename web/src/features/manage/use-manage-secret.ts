@@ -1,8 +1,8 @@
 import { ref, shallowRef } from 'vue'
 import { useRoute } from 'vue-router'
-import { ApiError, parseManageFragment } from '@burnlink/shared'
+import { parseManageFragment } from '@burnlink/shared'
 import type { ManageRef, SecretStatus } from '@burnlink/shared'
-import { api } from '../../lib/api.ts'
+import { api, burnSecret } from '../../lib/api.ts'
 import { problemFrom, type ProblemKind } from '../../lib/problems.ts'
 
 /**
@@ -36,12 +36,12 @@ export function useManageSecret() {
     burning.value = true
     problem.value = null
     try {
-      await api.burn(target)
+      await burnSecret(target)
+      // Also after a 410: the fresh status says how it ended.
+      await refresh()
     } catch (e) {
-      // 410: it ended meanwhile (viewed, expired or burned); the fresh status says how.
-      if (!(e instanceof ApiError && e.code === 'gone')) problem.value = problemFrom(e)
+      problem.value = problemFrom(e)
     }
-    if (!problem.value) await refresh()
     burning.value = false
   }
 

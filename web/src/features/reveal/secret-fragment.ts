@@ -3,7 +3,7 @@
  * boot, before vue-router records the URL in `history.state`, then scrubbed from the address
  * bar and the session history, so it survives only in this module until a view takes it.
  */
-export const SECRET_PATH = '/s'
+import { PAGE_PATHS } from '@burnlink/shared'
 
 let captured: string | null = null
 
@@ -13,7 +13,7 @@ export function captureSecretFragment(): void {
   window.addEventListener('hashchange', () => {
     if (location.hash.length > 1) location.reload()
   })
-  if (location.pathname !== SECRET_PATH || location.hash.length <= 1) return
+  if (location.pathname !== PAGE_PATHS.secret || location.hash.length <= 1) return
   captured = location.hash
   history.replaceState(null, '', location.pathname)
 }

@@ -1,7 +1,7 @@
 import { onBeforeUnmount, ref, shallowRef } from 'vue'
 import { ApiError, decryptSecret, needsPassphrase, openSecretLink, parseSecretFragment } from '@burnlink/shared'
 import type { MetaRequest, PayloadType } from '@burnlink/shared'
-import { api } from '../../lib/api.ts'
+import { api, burnSecret } from '../../lib/api.ts'
 import { unlockInWorker } from '../../lib/crypto-worker/client.ts'
 import { problemFrom, type ProblemKind } from '../../lib/problems.ts'
 import { useServerConfig } from '../../common/use-server-config.ts'
@@ -82,14 +82,12 @@ export function useRevealSecret() {
     burnState.value = 'burning'
     burnProblem.value = null
     try {
-      await api.burn(ids)
+      // A 410 (someone used the last view, or it expired meanwhile) is over either way.
+      await burnSecret(ids)
     } catch (e) {
-      // 410: someone used the last view or it expired meanwhile; it is over either way.
-      if (!(e instanceof ApiError && e.code === 'gone')) {
-        burnProblem.value = problemFrom(e)
-        burnState.value = 'idle'
-        return
-      }
+      burnProblem.value = problemFrom(e)
+      burnState.value = 'idle'
+      return
     }
     burnState.value = 'burned'
     viewsLeft.value = 0

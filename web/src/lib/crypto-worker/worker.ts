@@ -5,6 +5,7 @@
  * the non-extractable content key.
  */
 import { ProtocolError, prepareSecret, unlockSecret } from '@burnlink/shared'
+import { errorMessage } from '../error-message.ts'
 import type { CryptoRequest, CryptoResponse } from './messages.ts'
 
 declare const self: DedicatedWorkerGlobalScope
@@ -14,8 +15,11 @@ async function run(request: CryptoRequest): Promise<CryptoResponse> {
     if (request.op === 'prepare') return { ok: true, value: await prepareSecret(request.options) }
     return { ok: true, value: await unlockSecret(request.options) }
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
-    return { ok: false, message, reason: error instanceof ProtocolError ? error.reason : undefined }
+    return {
+      ok: false,
+      message: errorMessage(error),
+      reason: error instanceof ProtocolError ? error.reason : undefined,
+    }
   }
 }
 
