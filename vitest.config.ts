@@ -54,6 +54,15 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          name: 'compose',
+          include: ['tests/compose/**/*.test.ts'],
+          testTimeout: 120_000,
+          // A cold run builds the stand-in base images and the app image: minutes on two cores.
+          hookTimeout: 900_000,
+        },
+      },
     ],
   },
 })
