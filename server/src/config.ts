@@ -4,7 +4,7 @@
  * is secret, so nothing needs a "fail closed" default.
  */
 import { z } from 'zod'
-import { ATTEMPTS, TTL, VIEWS } from '@burnlink/shared'
+import { ATTEMPTS, CLAIM_RETRY, TTL, VIEWS } from '@burnlink/shared'
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int(`must be a whole number`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)
@@ -55,6 +55,9 @@ const EnvSchema = z
     MAX_VIEWS: int(1, 10_000).default(VIEWS.defaultMax),
     MAX_FAILED_ATTEMPTS: int(ATTEMPTS.min, ATTEMPTS.max).default(ATTEMPTS.default),
     STATUS_RETENTION_SECONDS: int(0).default(7 * 24 * 3600),
+    // How long a claimed reveal can be fetched again after a lost answer; the ciphertext of
+    // a secret whose last view was claimed but never acknowledged stays this long at most.
+    CLAIM_RETRY_SECONDS: int(CLAIM_RETRY.minSeconds, CLAIM_RETRY.maxSeconds).default(CLAIM_RETRY.defaultSeconds),
     TRUST_PROXY: trustProxy.default(false),
     ALLOW_HTTP_REDIRECTS: bool.default(false),
     RATE_LIMIT_CREATE_PER_MINUTE: int(1).default(30),
@@ -106,6 +109,7 @@ const EnvSchema = z
     maxViews: env.MAX_VIEWS,
     maxFailedAttempts: env.MAX_FAILED_ATTEMPTS,
     statusRetentionSeconds: env.STATUS_RETENTION_SECONDS,
+    claimRetrySeconds: env.CLAIM_RETRY_SECONDS,
     trustProxy: env.TRUST_PROXY,
     allowHttpRedirects: env.ALLOW_HTTP_REDIRECTS,
     rateLimit: {

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       maxViews: 100,
       maxFailedAttempts: 5,
       statusRetentionSeconds: 604800,
+      claimRetrySeconds: 300,
       trustProxy: false,
       allowHttpRedirects: false,
       rateLimit: { createPerMinute: 30, readPerMinute: 120, ipv6Prefix: 64 },

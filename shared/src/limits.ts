@@ -43,6 +43,12 @@ export const ARGON2 = {
 export const TTL = { minSeconds: 60, defaultMaxSeconds: 7 * 24 * 3600 } as const
 export const VIEWS = { defaultMax: 100 } as const
 export const ATTEMPTS = { default: 5, min: 3, max: 10 } as const
+/**
+ * A reveal's claim (protocol.md §7): random bytes a client sends so that it, and only it,
+ * can fetch a released view again within the retry window after a lost answer.
+ */
+export const CLAIM_BYTES = 16
+export const CLAIM_RETRY = { defaultSeconds: 300, minSeconds: 300, maxSeconds: 3600 } as const
 export const STATUS_BATCH_MAX = 100
 export const REDIRECT_URL_MAX_CHARS = 2048
 

@@ -6,15 +6,23 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SID_BYTES, encodeB64u } from '@burnlink/shared'
-import type { NewSecret, Store, StoreOptions } from '../../server/src/store/store.ts'
+import { CLAIM_DIGEST_BYTES, type NewSecret, type Store, type StoreOptions } from '../../server/src/store/store.ts'
 
 export const K = 5
-export const OPTIONS: StoreOptions = { maxFailedAttempts: K, statusRetentionSeconds: 3600 }
+/** A short claim window, so the suite can outlive it; long enough for a retry within it on a busy machine. */
+export const CLAIM_WINDOW_MS = 3000
+export const OPTIONS: StoreOptions = {
+  maxFailedAttempts: K,
+  statusRetentionSeconds: 3600,
+  claimRetrySeconds: CLAIM_WINDOW_MS / 1000,
+}
 export const CT_BYTES = 1052
 /** The Redis store reads Redis' clock, which may drift from this process' a little. */
 const SKEW_MS = 1000
 
 export const bytes = (n: number) => new Uint8Array(randomBytes(n))
+/** A claim as the store sees it: the route passes a digest, so any 16 bytes will do here. */
+export const claim = () => bytes(CLAIM_DIGEST_BYTES)
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export function newSecret(over: Partial<NewSecret> = {}): NewSecret {
@@ -186,6 +194,101 @@ export function describeStoreContract(name: string, open: () => Store): void {
       expect(await statusOf(touched)).toMatchObject({ state: 'expired', endedAt: touched.expiresAt, views: 0 })
     })
 
+    it('answers a repeated identical create as created, with the same expiry, and nothing else', async () => {
+      const s = await created({ maxViews: 2 })
+      expect(await store.create(s)).toEqual({ kind: 'created', expiresAt: s.expiresAt })
+      expect(await store.create({ ...s, ttlSeconds: 60, maxViews: 1 })).toEqual({
+        kind: 'created',
+        expiresAt: s.expiresAt,
+      })
+      expect(await statusOf(s)).toMatchObject({ state: 'active', maxViews: 2, views: 0 })
+      for (const field of ['av', 'rv', 'mv'] as const)
+        expect(await store.create({ ...s, [field]: bytes(32) })).toEqual({ kind: 'exists' })
+      await store.reveal(s.sid, s.av, s.rv)
+      await store.burn(s.sid, { av: s.av })
+      expect(await store.create(s)).toEqual({ kind: 'exists' })
+    })
+
+    it('gives a claimant its view again without counting it, and nobody else', async () => {
+      const s = await created()
+      const mine = claim()
+      const released = { kind: 'ok', ct: s.ct, viewsLeft: 0 }
+      expect(await store.reveal(s.sid, s.av, s.rv, mine)).toEqual(released)
+      expect(await store.reveal(s.sid, s.av, s.rv, mine)).toEqual(released)
+      expect(await store.reveal(s.sid, s.av, s.rv, mine)).toEqual(released)
+      const gone = { kind: 'gone', state: 'viewed' }
+      expect(await store.reveal(s.sid, s.av, s.rv, claim())).toEqual(gone)
+      expect(await store.reveal(s.sid, s.av, s.rv)).toEqual(gone)
+      // The claim alone opens nothing: it needs the link (av) and the passphrase (rv) too.
+      expect(await store.reveal(s.sid, s.av, bytes(32), mine)).toEqual(gone)
+      expect(await store.reveal(s.sid, bytes(32), s.rv, mine)).toEqual({ kind: 'not_found' })
+      expect(await store.meta(s.sid, s.av)).toEqual(gone)
+      expect(await statusOf(s)).toMatchObject({ state: 'viewed', views: 1, failedAttempts: 0 })
+    })
+
+    it('counts each claim once on a multi-view secret and reports the views left now', async () => {
+      const s = await created({ maxViews: 3 })
+      const [a, b] = [claim(), claim()]
+      expect(await store.reveal(s.sid, s.av, s.rv, a)).toEqual({ kind: 'ok', ct: s.ct, viewsLeft: 2 })
+      expect(await store.reveal(s.sid, s.av, s.rv, a)).toEqual({ kind: 'ok', ct: s.ct, viewsLeft: 2 })
+      expect(await store.reveal(s.sid, s.av, s.rv, b)).toEqual({ kind: 'ok', ct: s.ct, viewsLeft: 1 })
+      expect(await store.reveal(s.sid, s.av, s.rv, a)).toEqual({ kind: 'ok', ct: s.ct, viewsLeft: 1 })
+      expect(await statusOf(s)).toMatchObject({ state: 'active', views: 2 })
+      // A wrong passphrase under a known claim is still a wrong passphrase.
+      expect(await store.reveal(s.sid, s.av, bytes(32), a)).toEqual({ kind: 'wrong', attemptsLeft: K - 1 })
+    })
+
+    it('refuses a claim after its window, and the ciphertext is gone by then', async () => {
+      const s = await created()
+      const mine = claim()
+      await store.reveal(s.sid, s.av, s.rv, mine)
+      await sleep(CLAIM_WINDOW_MS + 200)
+      expect(await store.reveal(s.sid, s.av, s.rv, mine)).toEqual({ kind: 'gone', state: 'viewed' })
+    })
+
+    it('ends a claim at its acknowledgement, idempotently, for the link holder only', async () => {
+      const s = await created()
+      const mine = claim()
+      await store.reveal(s.sid, s.av, s.rv, mine)
+      expect(await store.ack(s.sid, bytes(32), mine)).toEqual({ kind: 'not_found' })
+      expect(await store.ack(newSecret().sid, s.av, mine)).toEqual({ kind: 'not_found' })
+      expect(await store.reveal(s.sid, s.av, s.rv, mine)).toMatchObject({ kind: 'ok' })
+      expect(await store.ack(s.sid, s.av, mine)).toEqual({ kind: 'acked' })
+      expect(await store.ack(s.sid, s.av, mine)).toEqual({ kind: 'acked' })
+      expect(await store.ack(s.sid, s.av, claim())).toEqual({ kind: 'acked' })
+      expect(await store.reveal(s.sid, s.av, s.rv, mine)).toEqual({ kind: 'gone', state: 'viewed' })
+    })
+
+    it('keeps an open claim when another is acknowledged', async () => {
+      const s = await created({ maxViews: 2 })
+      const [a, b] = [claim(), claim()]
+      await store.reveal(s.sid, s.av, s.rv, a)
+      await store.reveal(s.sid, s.av, s.rv, b)
+      await store.ack(s.sid, s.av, b)
+      expect(await store.reveal(s.sid, s.av, s.rv, a)).toEqual({ kind: 'ok', ct: s.ct, viewsLeft: 0 })
+      expect(await store.reveal(s.sid, s.av, s.rv, b)).toEqual({ kind: 'gone', state: 'viewed' })
+    })
+
+    it('ends every claim at a burn, by the creator or a recipient', async () => {
+      for (const by of ['mv', 'av'] as const) {
+        const s = await created({ maxViews: 2 })
+        const mine = claim()
+        await store.reveal(s.sid, s.av, s.rv, mine)
+        expect(await store.burn(s.sid, by === 'mv' ? { mv: s.mv } : { av: s.av })).toEqual({ kind: 'burned' })
+        expect(await store.reveal(s.sid, s.av, s.rv, mine)).toEqual({ kind: 'gone', state: 'burned' })
+      }
+    })
+
+    it('keeps a claim through an expiry right after its release', async () => {
+      const s = await created({ ttlSeconds: 1, maxViews: 2 })
+      const mine = claim()
+      expect(await store.reveal(s.sid, s.av, s.rv, mine)).toMatchObject({ kind: 'ok', viewsLeft: 1 })
+      await sleep(1200)
+      expect(await store.reveal(s.sid, s.av, s.rv, claim())).toEqual({ kind: 'gone', state: 'expired' })
+      expect(await store.reveal(s.sid, s.av, s.rv, mine)).toEqual({ kind: 'ok', ct: s.ct, viewsLeft: 0 })
+      expect(await statusOf(s)).toMatchObject({ state: 'expired', views: 1, endedAt: s.expiresAt })
+    })
+
     it('round-trips binary header and ciphertext byte for byte, isolated from the caller', async () => {
       const hdr = bytes(24)
       const ct = Uint8Array.from({ length: 2076 }, (_, i) => (i * 7) % 256)
@@ -227,6 +330,25 @@ export function describeRaces(name: string, openPeers: () => Store[]): void {
         }
       },
     )
+
+    it('releases a single view once among 100 readers sharing a claim and 100 with their own', async () => {
+      for (let round = 0; round < 10; round++) {
+        const s = await createdIn(peers[0]!)
+        const shared = claim()
+        const results = await Promise.all(
+          Array.from({ length: 200 }, (_, i) =>
+            peers[i % peers.length]!.reveal(s.sid, s.av, s.rv, i % 2 ? shared : claim()),
+          ),
+        )
+        const ok = (odd: number) => results.filter((r, i) => i % 2 === odd && r.kind === 'ok').length
+        // Either the shared claim won and every call carrying it got the view, or one other call did.
+        expect([
+          [100, 0],
+          [0, 1],
+        ]).toContainEqual([ok(1), ok(0)])
+        expect(await peers[0]!.status([{ sid: s.sid, mv: s.mv }])).toMatchObject([{ state: 'viewed', views: 1 }])
+      }
+    })
 
     it('counts exactly K of 20 simultaneous wrong tokens, then burns', async () => {
       const s = await createdIn(peers[0]!, { maxViews: 3 })

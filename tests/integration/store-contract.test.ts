@@ -14,10 +14,12 @@ import { StoreUnavailableError, type NewSecret } from '../../server/src/store/st
 import { silentLogger } from '../helpers/logger.ts'
 import { hasRedisBinary, startRedisServer } from '../helpers/redis.ts'
 import {
+  CLAIM_WINDOW_MS,
   CT_BYTES,
   K,
   OPTIONS,
   bytes,
+  claim,
   createdIn,
   describeRaces,
   describeStoreContract,
@@ -91,6 +93,41 @@ describe('redis store internals', () => {
     expect(await store.status([{ sid: s.sid, mv: s.mv }])).toMatchObject([{ state: 'expired' }])
     expect(await raw.hmget(m, 'st', 'ed')).toEqual(['expired', await raw.hget(m, 'ea')])
     await expectOnlyRecordLeft(s.sid)
+  })
+
+  it('keeps the ciphertext of a claimed last view for the retry window only, and drops it at the ack', async () => {
+    const [acked, unacked] = [await created(), await created()]
+    const [a, b] = [claim(), claim()]
+    await store.reveal(acked.sid, acked.av, acked.rv, a)
+    await store.reveal(unacked.sid, unacked.av, unacked.rv, b)
+    for (const s of [acked, unacked]) {
+      const { c, m } = secretKeys(s.sid)
+      expect(await raw.pttl(c)).toBeGreaterThan(CLAIM_WINDOW_MS - 1000)
+      expect(await raw.pttl(c)).toBeLessThanOrEqual(CLAIM_WINDOW_MS)
+      expect(await raw.hget(m, 'st')).toBe('viewed')
+    }
+    const claimField = (cd: Uint8Array) => Buffer.concat([Buffer.from('k'), cd])
+    expect(await raw.hexists(secretKeys(acked.sid).m, claimField(a))).toBe(1)
+    await store.ack(acked.sid, acked.av, a)
+    await expectOnlyRecordLeft(acked.sid)
+    // Unacknowledged, Redis drops the ciphertext by itself when the window ends; no script runs.
+    await sleep(CLAIM_WINDOW_MS + 100)
+    expect(await raw.exists(secretKeys(unacked.sid).c)).toBe(0)
+  })
+
+  it('keeps both keys of a claimed secret past an earlier expiry and a zero status retention', async () => {
+    const brief = openRedisStore(inject('redisUrl'), { ...OPTIONS, statusRetentionSeconds: 0 })
+    try {
+      const s = await createdIn(brief, { ttlSeconds: 1, maxViews: 2 })
+      const mine = claim()
+      await brief.reveal(s.sid, s.av, s.rv, mine)
+      const { c, m } = secretKeys(s.sid)
+      for (const key of [c, m]) expect(await raw.pttl(key)).toBeGreaterThan(CLAIM_WINDOW_MS - 1000)
+      await sleep(1200)
+      expect(await brief.reveal(s.sid, s.av, s.rv, mine)).toEqual({ kind: 'ok', ct: s.ct, viewsLeft: 0 })
+    } finally {
+      await brief.close()
+    }
   })
 
   describeRaces('under concurrency, across four connections', () => Array.from({ length: 4 }, () => openRedisStore()))

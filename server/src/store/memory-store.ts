@@ -4,8 +4,9 @@
  * access plus one periodic sweep instead of a timer per secret.
  */
 import { timingSafeEqual } from 'node:crypto'
-import type { BurnReason } from '@burnlink/shared'
+import { CLAIM_RETRY, type BurnReason } from '@burnlink/shared'
 import type {
+  AckResult,
   BurnAuth,
   BurnResult,
   CreateResult,
@@ -20,7 +21,7 @@ import type {
   StoreOptions,
 } from './store.ts'
 
-/** What Redis keeps in `:c`: gone the moment the secret ends. */
+/** What Redis keeps in `:c`: gone when the secret ends, or once no claim can fetch it again. */
 interface Content {
   rv: Uint8Array
   hdr: Uint8Array
@@ -31,6 +32,10 @@ interface Entry extends StatusRecord {
   av: Uint8Array
   mv: Uint8Array
   content?: Content
+  /** When `content` goes, as `:c`'s own expiry: expiresAt, later only for an open claim. */
+  contentUntil: number
+  /** Claim digest (hex) → the time until which that claim may fetch its view again. */
+  claims: Map<string, number>
   purgeAt: number
 }
 
@@ -39,22 +44,35 @@ const NOT_FOUND: NotFound = { kind: 'not_found' }
 export class MemoryStore implements Store {
   private readonly entries = new Map<string, Entry>()
   private readonly sweeper: NodeJS.Timeout
+  private readonly claimRetryMs: number
 
   constructor(
     private readonly options: StoreOptions,
     sweepIntervalMs = 60_000,
   ) {
+    this.claimRetryMs = (options.claimRetrySeconds ?? CLAIM_RETRY.defaultSeconds) * 1000
     this.sweeper = setInterval(() => this.sweep(), sweepIntervalMs).unref()
   }
 
   async create(s: NewSecret): Promise<CreateResult> {
     const now = Date.now()
-    if (this.find(s.sid, now)) return { kind: 'exists' }
+    const existing = this.find(s.sid, now)
+    if (existing) {
+      const again =
+        existing.state === 'active' &&
+        same(existing.av, s.av) &&
+        same(existing.mv, s.mv) &&
+        existing.content !== undefined &&
+        same(existing.content.rv, s.rv)
+      return again ? { kind: 'created', expiresAt: existing.expiresAt } : { kind: 'exists' }
+    }
     const expiresAt = now + s.ttlSeconds * 1000
     this.entries.set(s.sid, {
       av: copy(s.av),
       mv: copy(s.mv),
       content: { rv: copy(s.rv), hdr: copy(s.hdr), ct: copy(s.ct) },
+      contentUntil: expiresAt,
+      claims: new Map(),
       state: 'active',
       views: 0,
       maxViews: s.maxViews,
@@ -67,32 +85,59 @@ export class MemoryStore implements Store {
   }
 
   async meta(sid: string, av: Uint8Array): Promise<MetaResult> {
-    const e = this.live(sid, 'av', av)
+    const e = this.live(this.holder(sid, 'av', av, Date.now()))
     if (!isEntry(e)) return e
     return { kind: 'ok', hdr: copy(e.content.hdr), viewsLeft: e.maxViews - e.views, expiresAt: e.expiresAt }
   }
 
-  async reveal(sid: string, av: Uint8Array, rv: Uint8Array): Promise<RevealResult> {
-    const e = this.live(sid, 'av', av)
+  async reveal(sid: string, av: Uint8Array, rv: Uint8Array, claim?: Uint8Array): Promise<RevealResult> {
+    const now = Date.now()
+    const held = this.holder(sid, 'av', av, now)
+    const claimKey = claim && hex(claim)
+    if (held && claimKey !== undefined) {
+      // The claimant asking again for the view it was given: the same ciphertext, no new view.
+      const deadline = held.claims.get(claimKey)
+      if (deadline !== undefined && now < deadline && held.content && same(held.content.rv, rv)) {
+        const viewsLeft = held.state === 'active' ? held.maxViews - held.views : 0
+        return { kind: 'ok', ct: copy(held.content.ct), viewsLeft }
+      }
+    }
+    const e = this.live(held)
     if (!isEntry(e)) return e
     if (!same(e.content.rv, rv)) {
       e.failedAttempts += 1
       const attemptsLeft = Math.max(0, this.options.maxFailedAttempts - e.failedAttempts)
-      if (attemptsLeft === 0) finish(e, 'burned', Date.now(), 'attempts')
+      if (attemptsLeft === 0) finish(e, 'burned', now, 'attempts')
       return { kind: 'wrong', attemptsLeft }
     }
     const ct = copy(e.content.ct)
     e.views += 1
-    if (e.views >= e.maxViews) finish(e, 'viewed', Date.now())
+    if (claimKey !== undefined) {
+      const deadline = now + this.claimRetryMs
+      e.claims.set(claimKey, deadline)
+      e.contentUntil = Math.max(e.contentUntil, deadline)
+      e.purgeAt = Math.max(e.purgeAt, deadline)
+    }
+    if (e.views >= e.maxViews) finish(e, 'viewed', now)
     return { kind: 'ok', ct, viewsLeft: e.maxViews - e.views }
+  }
+
+  async ack(sid: string, av: Uint8Array, claim: Uint8Array): Promise<AckResult> {
+    const now = Date.now()
+    const e = this.holder(sid, 'av', av, now)
+    if (!e) return NOT_FOUND
+    if (e.claims.delete(hex(claim)) && e.state !== 'burned') {
+      keepContent(e, now, e.state === 'active' ? e.expiresAt : undefined)
+    }
+    return { kind: 'acked' }
   }
 
   async status(refs: ReadonlyArray<{ sid: string; mv: Uint8Array }>): Promise<Array<StatusRecord | null>> {
     const now = Date.now()
     return refs.map(({ sid, mv }) => {
-      const e = this.find(sid, now)
-      if (!e || !same(e.mv, mv)) return null
-      const { av: _av, mv: _mv, content: _content, purgeAt: _purgeAt, ...record } = e
+      const e = this.holder(sid, 'mv', mv, now)
+      if (!e) return null
+      const { av: _av, mv: _mv, content: _c, contentUntil: _cu, claims: _claims, purgeAt: _p, ...record } = e
       return record
     })
   }
@@ -100,13 +145,22 @@ export class MemoryStore implements Store {
   async burn(sid: string, auth: BurnAuth): Promise<BurnResult> {
     const [field, verifier, reason]: ['av' | 'mv', Uint8Array, BurnReason] =
       'mv' in auth ? ['mv', auth.mv, 'creator'] : ['av', auth.av, 'recipient']
-    const e = this.live(sid, field, verifier)
+    const now = Date.now()
+    const e = this.live(this.holder(sid, field, verifier, now))
     if (!isEntry(e)) return e
-    finish(e, 'burned', Date.now(), reason)
+    finish(e, 'burned', now, reason)
     return { kind: 'burned' }
   }
 
   async ping(): Promise<void> {}
+
+  /** Bytes of content and verifiers held (not the objects around them), for the storage budget. */
+  storedBytes(): number {
+    let bytes = 0
+    for (const { av, mv, content } of this.entries.values())
+      bytes += av.length + mv.length + (content ? content.rv.length + content.hdr.length + content.ct.length : 0)
+    return bytes
+  }
 
   async close(): Promise<void> {
     clearInterval(this.sweeper)
@@ -121,14 +175,20 @@ export class MemoryStore implements Store {
       this.entries.delete(sid)
       return undefined
     }
-    if (e.state === 'active' && now >= e.expiresAt) finish(e, 'expired', e.expiresAt)
+    if (e.state === 'active' && now >= e.expiresAt) finish(e, 'expired', now, undefined, e.expiresAt)
+    if (e.content && now >= e.contentUntil) delete e.content
     return e
   }
 
-  /** An active entry whose `field` verifier matches, or the answer the caller gets instead. */
-  private live(sid: string, field: 'av' | 'mv', verifier: Uint8Array): LiveEntry | NotFound | Gone {
-    const e = this.find(sid, Date.now())
-    if (!e || !same(e[field], verifier)) return NOT_FOUND
+  /** The entry whose `field` verifier matches, if any. */
+  private holder(sid: string, field: 'av' | 'mv', verifier: Uint8Array, now: number): Entry | undefined {
+    const e = this.find(sid, now)
+    return e && same(e[field], verifier) ? e : undefined
+  }
+
+  /** An active entry, or the answer the caller gets instead. */
+  private live(e: Entry | undefined): LiveEntry | NotFound | Gone {
+    if (!e) return NOT_FOUND
     if (e.state !== 'active' || !e.content) return { kind: 'gone', state: e.state as EndedState }
     return e as LiveEntry
   }
@@ -145,11 +205,22 @@ function isEntry(x: LiveEntry | NotFound | Gone): x is LiveEntry {
   return !('kind' in x)
 }
 
-function finish(e: Entry, state: EndedState, now: number, reason?: BurnReason): void {
+/** As scripts.ts keep_content: the content stays until `liveUntil` or the last open claim, else goes now. */
+function keepContent(e: Entry, now: number, liveUntil?: number): void {
+  let keep = liveUntil
+  for (const deadline of e.claims.values())
+    if (deadline > now && (keep === undefined || deadline > keep)) keep = deadline
+  if (keep === undefined) delete e.content
+  else e.contentUntil = keep
+}
+
+/** A burn ends the claims too; a last view or an expiry leaves an open claim its retry. */
+function finish(e: Entry, state: EndedState, now: number, reason?: BurnReason, endedAt = now): void {
   e.state = state
-  e.endedAt = now
+  e.endedAt = endedAt
   if (reason) e.burnReason = reason
-  delete e.content
+  if (state === 'burned') delete e.content
+  else keepContent(e, now)
 }
 
 function same(a: Uint8Array, b: Uint8Array): boolean {
@@ -158,4 +229,8 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
 
 function copy(b: Uint8Array): Uint8Array {
   return new Uint8Array(b)
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b).toString('hex')
 }

@@ -21,7 +21,11 @@ const DURABLE_WRITES = {
  * DurabilityError (or StoreUnavailableError) when durable mode cannot be guaranteed.
  */
 export async function openStore(config: Config, logger: Logger): Promise<{ store: Store; redis?: RedisClient }> {
-  const options = { maxFailedAttempts: config.maxFailedAttempts, statusRetentionSeconds: config.statusRetentionSeconds }
+  const options = {
+    maxFailedAttempts: config.maxFailedAttempts,
+    statusRetentionSeconds: config.statusRetentionSeconds,
+    claimRetrySeconds: config.claimRetrySeconds,
+  }
   const redis = config.redisClusterNodes
     ? createClusterClient(config.redisClusterNodes, logger)
     : config.redisUrl && createRedisClient(config.redisUrl, logger)

@@ -4,11 +4,12 @@
  * 1.8 KB on Redis 7 (two keys; the test suite guards the figure). Works the same on one Redis
  * and on a Redis Cluster: a secret's keys share one hash slot and every script declares them.
  */
-import { MAX_HEADER_BYTES, type BurnReason } from '@burnlink/shared'
+import { CLAIM_RETRY, MAX_HEADER_BYTES, type BurnReason } from '@burnlink/shared'
 import type { DurableWriter } from './durable.ts'
 import { guarded, waitForReady, type RedisClient } from './redis-client.ts'
 import { RV_BYTES, SCRIPTS, type ScriptName } from './scripts.ts'
 import type {
+  AckResult,
   BurnAuth,
   BurnResult,
   CreateResult,
@@ -74,13 +75,15 @@ export class RedisStore implements Store {
     return { kind: 'ok', hdr: bytes(reply[1]), viewsLeft: Number(reply[2]), expiresAt: Number(reply[3]) }
   }
 
-  async reveal(sid: string, av: Uint8Array, rv: Uint8Array): Promise<RevealResult> {
+  async reveal(sid: string, av: Uint8Array, rv: Uint8Array, claim?: Uint8Array): Promise<RevealResult> {
     const reply = (await this.write(
       'burnlinkReveal',
       sid,
       Buffer.from(av),
       Buffer.from(rv),
       this.options.maxFailedAttempts,
+      claim ? Buffer.from(claim) : '',
+      (this.options.claimRetrySeconds ?? CLAIM_RETRY.defaultSeconds) * 1000,
     )) as Reply
     switch (kindOf(reply)) {
       case 'ok':
@@ -90,6 +93,11 @@ export class RedisStore implements Store {
       default:
         return ended(reply)
     }
+  }
+
+  async ack(sid: string, av: Uint8Array, claim: Uint8Array): Promise<AckResult> {
+    const done = await this.write('burnlinkAck', sid, Buffer.from(av), Buffer.from(claim))
+    return done === 1 ? { kind: 'acked' } : { kind: 'not_found' }
   }
 
   /** One script per ref (each ref is its own hash slot); the calls share one round trip. */

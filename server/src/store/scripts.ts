@@ -5,9 +5,11 @@
  *
  * Keys, always in this order and in one hash slot:
  *   KEYS[1] `:c`  string  rv(32) ‖ hdrLen(1) ‖ hdr ‖ ct, expiring at expiresAt
- *   KEYS[2] `:m`  hash    av mv st br v mx f ca ea ed, expiring `retention` after expiresAt
- * Every secret-derived byte lives in `:c`, so ending a secret is one DEL and expiry needs
- * no script at all; `:m` then only has to be told (lazily) that the secret is over.
+ *   KEYS[2] `:m`  hash    av mv st br v mx f ca ea ed, and one `k<claim digest>` per
+ *                         claimed view; expiring `retention` after expiresAt
+ * Every secret-derived byte lives in `:c`, so ending a secret is one DEL (or one PEXPIREAT
+ * while a claim may still fetch it again) and expiry needs no script at all; `:m` then
+ * only has to be told (lazily) that the secret is over.
  *
  * Kept as string constants rather than .lua files so the bundle never reads files at run time.
  */
@@ -22,16 +24,46 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
-local function finish(state, now, reason)
-  redis.call('DEL', KEYS[1])
-  redis.call('HSET', KEYS[2], 'st', state, 'ed', now)
+local function ct_of(c)
+  return string.sub(c, ${RV_BYTES + 2} + string.byte(c, ${RV_BYTES + 1}))
+end
+
+-- The latest deadline of a claim that may still fetch the ciphertext again, or nil. Claim
+-- fields are 'k' and a 16-byte digest (no other field starts with 'k'), one per claimed
+-- view, so this reads at most maxViews of them; a count of claims could not tell an open
+-- claim from one whose window has passed.
+local function claims_open_until(now)
+  local latest
+  local h = redis.call('HGETALL', KEYS[2])
+  for i = 1, #h, 2 do
+    if string.byte(h[i]) == 107 then
+      local t = tonumber(h[i + 1])
+      if t > now and (latest == nil or t > latest) then latest = t end
+    end
+  end
+  return latest
+end
+
+-- :c stays until live_until (an active secret's expiry) or the last open claim's deadline,
+-- whichever is later, and goes now when there is neither.
+local function keep_content(now, live_until)
+  local keep = claims_open_until(now)
+  if live_until and (keep == nil or live_until > keep) then keep = live_until end
+  if keep then redis.call('PEXPIREAT', KEYS[1], keep) else redis.call('DEL', KEYS[1]) end
+end
+
+-- A burn ends the claims too (the burner's intent wins); a last view or an expiry leaves
+-- an open claim its retry. The end is recorded at ed, now unless given.
+local function finish(state, now, reason, ed)
+  if state == 'burned' then redis.call('DEL', KEYS[1]) else keep_content(now) end
+  redis.call('HSET', KEYS[2], 'st', state, 'ed', ed or now)
   if reason then redis.call('HSET', KEYS[2], 'br', reason) end
 end
 
 -- Nobody runs when a secret expires: the first script to look records it.
 local function settle(st, ea, now)
   if st == 'active' and now >= tonumber(ea) then
-    finish('expired', tonumber(ea))
+    finish('expired', now, nil, tonumber(ea))
     return 'expired'
   end
   return st
@@ -44,9 +76,19 @@ local function lost(now)
 end
 `
 
-/** ARGV: c value, av, mv, ttl ms, maxViews, retention ms. Returns expiresAt, or 0 when the sid is taken. */
+/**
+ * ARGV: c value, av, mv, ttl ms, maxViews, retention ms. Returns expiresAt, or 0 when the
+ * sid is taken. A create repeated after its answer was lost (same sid and verifiers, the
+ * secret still active) gets the same expiresAt again and changes nothing.
+ */
 const create = `
-if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local m = redis.call('HMGET', KEYS[2], 'st', 'ea', 'av', 'mv')
+if m[1] then
+  local same = m[3] == ARGV[2] and m[4] == ARGV[3]
+    and redis.call('GETRANGE', KEYS[1], 0, ${RV_BYTES - 1}) == string.sub(ARGV[1], 1, ${RV_BYTES})
+  if same and settle(m[1], m[2], now_ms()) == 'active' then return tonumber(m[2]) end
+  return 0
+end
 local now = now_ms()
 local ea = now + tonumber(ARGV[4])
 redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ea)
@@ -69,14 +111,26 @@ return {'ok', string.sub(head, 2, 1 + string.byte(head, 1)), tonumber(m[5]) - to
 `
 
 /**
- * ARGV: av, rv, maxFailedAttempts. Returns {'ok', ct, viewsLeft} | {'wrong', attemptsLeft}
- * | {'gone', state} | {'not_found'}.
+ * ARGV: av, rv, maxFailedAttempts, claim digest ('' without a claim), retry window ms.
+ * Returns {'ok', ct, viewsLeft} | {'wrong', attemptsLeft} | {'gone', state} | {'not_found'}.
  */
 const reveal = `
-local m = redis.call('HMGET', KEYS[2], 'av', 'st', 'ea', 'mx')
+local m = redis.call('HMGET', KEYS[2], 'av', 'st', 'ea', 'mx', 'v')
 if m[1] ~= ARGV[1] then return {'not_found'} end
 local now = now_ms()
 local st = settle(m[2], m[3], now)
+local claim = ARGV[4] ~= '' and ('k' .. ARGV[4]) or nil
+if claim then
+  -- The claimant asking again for the view it was given: the same ciphertext, no new view.
+  local deadline = redis.call('HGET', KEYS[2], claim)
+  local c = deadline and now < tonumber(deadline) and redis.call('GET', KEYS[1])
+  if c and string.sub(c, 1, ${RV_BYTES}) == ARGV[2] then
+    -- Written again, unchanged, so that durable mode's WAITAOF on this connection also
+    -- covers the release this repeats, which another connection may have written.
+    redis.call('HSET', KEYS[2], claim, deadline)
+    return {'ok', ct_of(c), st == 'active' and tonumber(m[4]) - tonumber(m[5]) or 0}
+  end
+end
 if st ~= 'active' then return {'gone', st} end
 local c = redis.call('GET', KEYS[1])
 if not c then return lost(now) end
@@ -87,8 +141,31 @@ if string.sub(c, 1, ${RV_BYTES}) ~= ARGV[2] then
   return {'wrong', 0}
 end
 local left = tonumber(m[4]) - redis.call('HINCRBY', KEYS[2], 'v', 1)
+if claim then
+  local deadline = now + tonumber(ARGV[5])
+  redis.call('HSET', KEYS[2], claim, deadline)
+  -- Both keys outlive the claim: :c an expiry right after this release, :m a short retention.
+  redis.call('PEXPIREAT', KEYS[1], deadline, 'GT')
+  redis.call('PEXPIREAT', KEYS[2], deadline, 'GT')
+end
 if left <= 0 then finish('viewed', now) end
-return {'ok', string.sub(c, ${RV_BYTES + 2} + string.byte(c, ${RV_BYTES + 1})), left}
+return {'ok', ct_of(c), left}
+`
+
+/**
+ * ARGV: av, claim digest. Returns 1, also when there is no such claim (an ack is
+ * idempotent), or 0 for a wrong av or an unknown sid. Once the claim is gone, the
+ * ciphertext of an ended secret goes at once unless another claim is still open.
+ */
+const ack = `
+local m = redis.call('HMGET', KEYS[2], 'av', 'st', 'ea')
+if m[1] ~= ARGV[1] then return 0 end
+local now = now_ms()
+local st = settle(m[2], m[3], now)
+if redis.call('HDEL', KEYS[2], 'k' .. ARGV[2]) == 1 and st ~= 'burned' then
+  keep_content(now, st == 'active' and tonumber(m[3]) or nil)
+end
+return 1
 `
 
 /** ARGV: mv. Returns {st, br, v, mx, f, ca, ea, ed} (absent br and ed as nil), or nil. */
@@ -115,8 +192,8 @@ return {'burned'}
 
 /**
  * Scripts that only read or shrink a secret run even when Redis is at maxmemory: with
- * noeviction a full Redis refuses every write, and reveals and burns are what free memory.
- * Create alone keeps Redis' refusal (a 503), so a full Redis never takes new secrets.
+ * noeviction a full Redis refuses every write, and reveals, acks and burns are what free
+ * memory. Create alone keeps Redis' refusal (a 503), so a full Redis never takes new secrets.
  */
 const MAY_RUN_WHEN_FULL = '#!lua flags=allow-oom\n'
 
@@ -124,6 +201,7 @@ export const SCRIPTS = {
   burnlinkCreate: PRELUDE + create,
   burnlinkMeta: MAY_RUN_WHEN_FULL + PRELUDE + meta,
   burnlinkReveal: MAY_RUN_WHEN_FULL + PRELUDE + reveal,
+  burnlinkAck: MAY_RUN_WHEN_FULL + PRELUDE + ack,
   burnlinkStatus: MAY_RUN_WHEN_FULL + PRELUDE + status,
   burnlinkBurn: MAY_RUN_WHEN_FULL + PRELUDE + burn,
 } as const

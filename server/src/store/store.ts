@@ -8,7 +8,8 @@
  * turns into a 503.
  *
  * Verifiers (`av`, `rv`, `mv`) are SHA-256 digests computed by the server from the tokens a
- * client sends; the store never sees a token. `sid` is the canonical base64url string,
+ * client sends, and a claim is the first CLAIM_DIGEST_BYTES of the SHA-256 of the client's
+ * claim; the store never sees a token or a claim. `sid` is the canonical base64url string,
  * which is also how it appears in key names.
  */
 import type { BurnReason, SecretState } from '@burnlink/shared'
@@ -46,15 +47,33 @@ export type MetaResult = { kind: 'ok'; hdr: Uint8Array; viewsLeft: number; expir
 export type RevealResult =
   { kind: 'ok'; ct: Uint8Array; viewsLeft: number } | { kind: 'wrong'; attemptsLeft: number } | NotFound | Gone
 export type BurnResult = { kind: 'burned' } | NotFound | Gone
+export type AckResult = { kind: 'acked' } | NotFound
 export type BurnAuth = { mv: Uint8Array } | { av: Uint8Array }
 
+/** A claim is kept as this much of its SHA-256: a copy of Redis cannot be replayed as claims. */
+export const CLAIM_DIGEST_BYTES = 16
+
 export interface Store {
-  /** Refuses (`exists`) when any record for `sid` exists, live or ended. */
+  /**
+   * Refuses (`exists`) when any record for `sid` exists, live or ended, except a repeat of
+   * the create that made an active secret (same verifiers): that is `created` again, with
+   * the same expiry, and changes nothing.
+   */
   create(secret: NewSecret): Promise<CreateResult>
   /** Non-consuming: header and counters for a link holder. A wrong `av` is `not_found`. */
   meta(sid: string, av: Uint8Array): Promise<MetaResult>
-  /** Releases the ciphertext once per view; a wrong `rv` spends one attempt. */
-  reveal(sid: string, av: Uint8Array, rv: Uint8Array): Promise<RevealResult>
+  /**
+   * Releases the ciphertext once per view; a wrong `rv` spends one attempt. With a claim,
+   * the release is recorded against it, and the same reveal with the same claim within the
+   * retry window gets the same ciphertext again, without counting a view, even once the
+   * secret has ended (unless burned).
+   */
+  reveal(sid: string, av: Uint8Array, rv: Uint8Array, claim?: Uint8Array): Promise<RevealResult>
+  /**
+   * The claimant has decrypted: the claim can no longer fetch, and the ciphertext of an
+   * ended secret goes at once unless another claim is still open. Idempotent.
+   */
+  ack(sid: string, av: Uint8Array, claim: Uint8Array): Promise<AckResult>
   /** One status per ref, in order; `null` for unknown sids and wrong tokens alike. */
   status(refs: ReadonlyArray<{ sid: string; mv: Uint8Array }>): Promise<Array<StatusRecord | null>>
   /** Creator (`mv`) or link holder (`av`) ends an active secret. */
@@ -69,6 +88,8 @@ export interface StoreOptions {
   maxFailedAttempts: number
   /** How long the status record outlives the secret's expiry. */
   statusRetentionSeconds: number
+  /** How long a claimed view can be fetched again; CLAIM_RETRY.defaultSeconds when absent. */
+  claimRetrySeconds?: number
 }
 
 export class StoreUnavailableError extends Error {
