@@ -16,13 +16,3 @@ export function downloadText(filename: string, type: string, text: string): void
 export function today(): string {
   return new Date().toISOString().slice(0, 10)
 }
-
-/** RFC 4180 quoting, and a leading ' on cells a spreadsheet would run as a formula. */
-function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
-}
-
-export function toCsv(rows: readonly (readonly string[])[]): string {
-  return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n'
-}

@@ -47,6 +47,14 @@ export class ImportError extends Error {
   override readonly name = 'ImportError'
 }
 
+/** An export of thousands of entries is well under this; anything bigger is not ours. */
+export const MAX_LINKS_FILE_BYTES = 5 * 1024 * 1024
+
+/** Checked on the file's size before reading it, so a huge file is never loaded. */
+export function checkLinksFileSize(bytes: number): void {
+  if (bytes > MAX_LINKS_FILE_BYTES) throw new ImportError('This file is too large to be a links export.')
+}
+
 /** An imported file is all or nothing, and says where it is wrong. */
 export function parseLinksFile(text: string): LinkEntry[] {
   const json = parseJson(text)

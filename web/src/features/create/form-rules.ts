@@ -26,3 +26,8 @@ export function redirectUrlProblem(url: string, allowHttp: boolean): string | nu
 
 /** How many links (one per person) a single submission may create. */
 export const BATCH = { min: 2, max: 50 } as const
+
+/** Whether a number typed as "how many people" can make a batch. */
+export function isBatchSize(n: number): boolean {
+  return Number.isInteger(n) && n >= BATCH.min && n <= BATCH.max
+}
