@@ -35,6 +35,7 @@ describe('GET /api/v1/openapi.json', () => {
     expect(ops('/api/v1/secrets')).toEqual(['201', '400', '409', '413', '415', '429', '503'])
     expect(ops('/api/v1/secrets/meta')).toEqual(['200', '400', '404', '410', '413', '415', '429', '503'])
     expect(ops('/api/v1/secrets/reveal')).toEqual(['200', '400', '401', '404', '410', '413', '415', '429', '503'])
+    expect(ops('/api/v1/secrets/ack')).toEqual(['204', '400', '404', '413', '415', '429', '503'])
     expect(ops('/api/v1/secrets/status')).toEqual(['200', '400', '404', '413', '415', '429', '503'])
     expect(ops('/api/v1/secrets/burn')).toEqual(['200', '400', '404', '410', '413', '415', '429', '503'])
     expect(doc.paths['/api/v1/config']?.get).toBeDefined()

@@ -10,7 +10,18 @@
  */
 import * as z from 'zod/mini'
 import { b64uLength, isCanonicalB64u } from './base64url.ts'
-import { ATTEMPTS, CT_LENGTHS, HEADER_BYTES, SID_BYTES, STATUS_BATCH_MAX, TOKEN_BYTES, TTL, VIEWS } from './limits.ts'
+import {
+  ATTEMPTS,
+  CLAIM_BYTES,
+  CLAIM_RETRY,
+  CT_LENGTHS,
+  HEADER_BYTES,
+  SID_BYTES,
+  STATUS_BATCH_MAX,
+  TOKEN_BYTES,
+  TTL,
+  VIEWS,
+} from './limits.ts'
 
 function b64u(bytes: number, what: string) {
   return z
@@ -27,6 +38,8 @@ const nonNegative = () => z.int().check(z.minimum(0))
 
 export const Sid = b64u(SID_BYTES, 'sid')
 export const Token = (what: string) => b64u(TOKEN_BYTES, what)
+/** Random bytes a recipient chooses once per page life or CLI run, to retry a reveal safely (protocol.md §7). */
+export const Claim = b64u(CLAIM_BYTES, 'claim')
 
 const HDR_CHAR_LENGTHS = new Set(Object.values(HEADER_BYTES).map(b64uLength))
 
@@ -63,8 +76,18 @@ export const CreateSecretResponse = z.strictObject({ sid: Sid, expiresAt: IsoTim
 export const MetaRequest = z.strictObject({ sid: Sid, acc: Token('acc') })
 export const MetaResponse = z.strictObject({ hdr: Hdr, viewsLeft: z.int().check(z.minimum(1)), expiresAt: IsoTime })
 
-export const RevealRequest = z.strictObject({ sid: Sid, acc: Token('acc'), rev: Token('rev') })
+export const RevealRequest = z.strictObject({
+  sid: Sid,
+  acc: Token('acc'),
+  rev: Token('rev'),
+  claim: z.optional(Claim),
+})
 export const RevealResponse = z.strictObject({ ct: Ct, viewsLeft: nonNegative() })
+
+/** The claimant has decrypted: its claim can no longer fetch, and the server may delete the ciphertext. */
+export const AckRequest = z.strictObject({ sid: Sid, acc: Token('acc'), claim: Claim })
+/** 204, no body. */
+export const AckResponse = z.null().check(z.describe('acknowledged: no body'))
 
 export const SecretState = z.enum(['active', 'viewed', 'expired', 'burned'])
 export const BurnReason = z.enum(['creator', 'recipient', 'attempts'])
@@ -102,6 +125,8 @@ export const ServerLimits = z.strictObject({
   maxViews: z.int().check(z.minimum(1)),
   maxFailedAttempts: z.int().check(z.minimum(1)),
   allowHttpRedirects: z.boolean(),
+  /** How long a reveal that lost its answer can be repeated with the same claim. */
+  claimRetrySeconds: z.int().check(z.minimum(CLAIM_RETRY.minSeconds)),
 })
 
 /** What a stock server enforces: for clients to use until, or unless, the server says. */
@@ -110,6 +135,7 @@ export const DEFAULT_SERVER_LIMITS: z.infer<typeof ServerLimits> = Object.freeze
   maxViews: VIEWS.defaultMax,
   maxFailedAttempts: ATTEMPTS.default,
   allowHttpRedirects: false,
+  claimRetrySeconds: CLAIM_RETRY.defaultSeconds,
 })
 
 export const ErrorCode = z.enum([
@@ -137,6 +163,7 @@ export type MetaRequest = z.infer<typeof MetaRequest>
 export type MetaResponse = z.infer<typeof MetaResponse>
 export type RevealRequest = z.infer<typeof RevealRequest>
 export type RevealResponse = z.infer<typeof RevealResponse>
+export type AckRequest = z.infer<typeof AckRequest>
 export type SecretState = z.infer<typeof SecretState>
 export type BurnReason = z.infer<typeof BurnReason>
 export type SecretStatus = z.infer<typeof SecretStatus>

@@ -111,9 +111,46 @@ describe.each([
     expectError(await post('/meta', s.access), 410, 'gone')
   })
 
-  it('refuses a second secret with the same sid', async () => {
+  it('answers a repeated identical create with 201 again, and another create with the same sid with 409', async () => {
     const s = await created()
+    const first = (await create(s.request)).json()
+    const again = await create(s.request)
+    expect(again.statusCode).toBe(201)
+    expect(again.json()).toEqual(first)
+    expectError(await create({ ...s.request, mv: encodeB64u(randomBytes(32)) }), 409, 'conflict')
+    await reveal(s)
     expectError(await create(s.request), 409, 'conflict')
+  })
+
+  it('repeats a claimed reveal for its claimant only, until the claimant acknowledges it', async () => {
+    const s = await created()
+    const claim = encodeB64u(randomBytes(16))
+    const { rev } = await unlockSecret({ k: s.k, hdr: s.request.hdr })
+    const first = await post('/reveal', { ...s.access, rev, claim })
+    expect(first.statusCode).toBe(200)
+    const again = await post('/reveal', { ...s.access, rev, claim })
+    expect(again.statusCode).toBe(200)
+    expect(again.json()).toEqual(first.json())
+    expectError(await post('/reveal', { ...s.access, rev, claim: encodeB64u(randomBytes(16)) }), 410, 'gone')
+    expectError(await post('/reveal', { ...s.access, rev }), 410, 'gone')
+    const ack = await post('/ack', { ...s.access, claim })
+    expect(ack.statusCode).toBe(204)
+    expect(ack.body).toBe('')
+    expect((await post('/ack', { ...s.access, claim })).statusCode).toBe(204)
+    expectError(await post('/reveal', { ...s.access, rev, claim }), 410, 'gone')
+    expect((await post('/status', { sid: s.sid, mt: s.mt })).json()).toMatchObject({ state: 'viewed', views: 1 })
+  })
+
+  it('refuses a claim of the wrong length or not canonical', async () => {
+    const s = await created()
+    const { rev } = await unlockSecret({ k: s.k, hdr: s.request.hdr })
+    const claim = encodeB64u(randomBytes(16))
+    for (const bad of [claim.slice(1), `${claim}A`, `${claim.slice(0, 21)}B`, `${claim.slice(0, 20)}+A`, '', 16]) {
+      expectError(await post('/reveal', { ...s.access, rev, claim: bad }), 400, 'invalid_request')
+      expectError(await post('/ack', { ...s.access, claim: bad }), 400, 'invalid_request')
+    }
+    expectError(await post('/ack', s.access), 400, 'invalid_request')
+    expect((await post('/status', { sid: s.sid, mt: s.mt })).json()).toMatchObject({ state: 'active', views: 0 })
   })
 
   it('answers an unknown sid and a wrong token with the same bytes', async () => {
@@ -121,6 +158,7 @@ describe.each([
     const unknown = { sid: encodeB64u(randomBytes(16)), acc: s.access.acc }
     const wrongAcc = { sid: s.sid, acc: encodeB64u(randomBytes(32)) }
     const rev = encodeB64u(randomBytes(32))
+    const claim = encodeB64u(randomBytes(16))
     const pairs = [
       [await post('/meta', unknown), await post('/meta', wrongAcc)],
       [await post('/reveal', { ...unknown, rev }), await post('/reveal', { ...wrongAcc, rev })],
@@ -129,6 +167,8 @@ describe.each([
         await post('/status', { sid: s.sid, mt: encodeB64u(randomBytes(32)) }),
       ],
       [await post('/burn', { sid: unknown.sid, mt: s.mt }), await post('/burn', wrongAcc)],
+      [await post('/ack', { ...unknown, claim }), await post('/ack', { ...wrongAcc, claim })],
+      [await post('/meta', unknown), await post('/ack', { ...wrongAcc, claim })],
     ]
     for (const [a, b] of pairs) {
       expectError(a!, 404, 'not_found')
@@ -273,6 +313,7 @@ describe.each([
       maxViews: 10,
       maxFailedAttempts: 5,
       allowHttpRedirects: false,
+      claimRetrySeconds: 300,
     })
   })
 })

@@ -12,6 +12,7 @@ const limitsRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { co
     maxViews: config.maxViews,
     maxFailedAttempts: config.maxFailedAttempts,
     allowHttpRedirects: config.allowHttpRedirects,
+    claimRetrySeconds: config.claimRetrySeconds,
   }
   app.get('/config', { schema: { response: { 200: ServerLimits } } }, async () => body)
 }

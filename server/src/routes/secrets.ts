@@ -20,6 +20,8 @@ import type {
 } from 'fastify'
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from '@fastify/type-provider-zod'
 import {
+  AckRequest,
+  AckResponse,
   BurnRequest,
   BurnResponse,
   CreateSecretRequest,
@@ -35,7 +37,8 @@ import {
 import { fromB64u, toB64u } from '../bytes.ts'
 import type { Config } from '../config.ts'
 import { apiError, errorResponses, type ApiErrorKind } from '../errors.ts'
-import type { StatusRecord, Store } from '../store/store.ts'
+import { createdBytes } from '../plugins/budgets.ts'
+import { CLAIM_DIGEST_BYTES, type StatusRecord, type Store } from '../store/store.ts'
 
 export interface SecretRoutesOptions {
   store: Store
@@ -56,7 +59,10 @@ const COMMON_ERRORS = [
 // the OpenAPI document lists.
 const CREATE = {
   body: CreateSecretRequest,
-  response: { 201: CreateSecretResponse, ...errorResponses(...COMMON_ERRORS, 'conflict') },
+  response: {
+    201: CreateSecretResponse,
+    ...errorResponses(...COMMON_ERRORS, 'conflict', 'byteBudgetSpent', 'storageBudgetReached'),
+  },
 } satisfies FastifySchema
 
 const META = {
@@ -67,6 +73,11 @@ const META = {
 const REVEAL = {
   body: RevealRequest,
   response: { 200: RevealResponse, ...errorResponses(...COMMON_ERRORS, 'wrongPassphrase', 'notFound', 'gone') },
+} satisfies FastifySchema
+
+const ACK = {
+  body: AckRequest,
+  response: { 204: AckResponse, ...errorResponses(...COMMON_ERRORS, 'notFound') },
 } satisfies FastifySchema
 
 const STATUS = {
@@ -82,14 +93,15 @@ const BURN = {
 const perMinute = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } })
 
 const secretRoutes: FastifyPluginAsyncZod<SecretRoutesOptions> = async (app, { store, config }) => {
-  // Creating costs storage; everything else is a lookup.
-  const creating = perMinute(config.rateLimit.createPerMinute)
+  // Creating costs storage, so it is budgeted in bytes too; everything else is a lookup.
+  const creating = { ...perMinute(config.rateLimit.createPerMinute), storedBytes: createdBytes }
   const reading = perMinute(config.rateLimit.readPerMinute)
 
   // '' rather than '/': the protocol's path has no trailing slash.
   app.post('', { schema: CREATE, config: creating }, create)
   app.post('/meta', { schema: META, config: reading }, meta)
   app.post('/reveal', { schema: REVEAL, config: reading }, reveal)
+  app.post('/ack', { schema: ACK, config: reading }, ack)
   app.post('/status', { schema: STATUS, config: reading }, status)
   app.post('/burn', { schema: BURN, config: reading }, burn)
 
@@ -120,12 +132,27 @@ const secretRoutes: FastifyPluginAsyncZod<SecretRoutesOptions> = async (app, { s
     return { hdr: toB64u(r.hdr), viewsLeft: r.viewsLeft, expiresAt: iso(r.expiresAt) }
   }
 
+  /** With a claim, a repeat after a lost answer gets the same ciphertext (protocol.md §7, claims). */
   async function reveal(req: Request<typeof REVEAL>) {
-    const r = await store.reveal(req.body.sid, verifier(req.body.acc), verifier(req.body.rev))
+    const { sid, acc, rev, claim } = req.body
+    const r = await store.reveal(
+      sid,
+      verifier(acc),
+      verifier(rev),
+      claim === undefined ? undefined : claimDigest(claim),
+    )
     if (r.kind === 'not_found') throw apiError('notFound')
     if (r.kind === 'gone') throw apiError('gone', r.state)
     if (r.kind === 'wrong') throw apiError('wrongPassphrase', r.attemptsLeft)
     return { ct: toB64u(r.ct), viewsLeft: r.viewsLeft }
+  }
+
+  /** The claimant has decrypted: its claim can no longer fetch. No body, whatever there was to forget. */
+  async function ack(req: Request<typeof ACK>, reply: Reply<typeof ACK>) {
+    const { sid, acc, claim } = req.body
+    const r = await store.ack(sid, verifier(acc), claimDigest(claim))
+    if (r.kind === 'not_found') throw apiError('notFound')
+    return reply.code(204).send(null)
   }
 
   /** One secret, or a batch of them (My links), where an unknown one is null, not an error. */
@@ -173,6 +200,11 @@ type Reply<S extends FastifySchema> = FastifyReply<
 /** SHA-256 of a base64url token: the verifier the store compares against. */
 function verifier(token: string): Uint8Array {
   return createHash('sha256').update(fromB64u(token)).digest()
+}
+
+/** What the store keeps of a claim: a copy of the store cannot be replayed as claims. */
+function claimDigest(claim: string): Uint8Array {
+  return createHash('sha256').update(fromB64u(claim)).digest().subarray(0, CLAIM_DIGEST_BYTES)
 }
 
 const iso = (ms: number) => new Date(ms).toISOString()
