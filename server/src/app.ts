@@ -6,6 +6,7 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
 import { validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod'
 import { MAX_CT_BYTES, b64uLength } from '@burnlink/shared'
 import type { Config } from './config.ts'
+import budgets from './plugins/budgets.ts'
 import errorHandler, { clientErrorHandler } from './plugins/error-handler.ts'
 import openapi from './plugins/openapi.ts'
 import rateLimit from './plugins/rate-limit.ts'
@@ -24,7 +25,7 @@ export interface AppOptions {
   store: Store
   /** A pino logger; omitted in tests, where the app logs nothing. */
   logger?: FastifyBaseLogger
-  /** The Redis behind the store, if any: rate limits are kept there so they hold across instances. */
+  /** The Redis behind the store, if any: rate limits and budgets are kept there so they hold across instances. */
   redis?: RedisClient
 }
 
@@ -78,6 +79,7 @@ export async function buildApp({ config, store, logger, redis }: AppOptions) {
   app.removeContentTypeParser(['text/plain'])
 
   await app.register(rateLimit, { redis, ipv6Prefix: config.rateLimit.ipv6Prefix })
+  await app.register(budgets, { config, store, redis })
   await app.register(errorHandler, { notFoundPerMinute: config.rateLimit.readPerMinute })
   await app.register(security)
   await app.register(shutdown)

@@ -4,7 +4,7 @@
  * is secret, so nothing needs a "fail closed" default.
  */
 import { z } from 'zod'
-import { ATTEMPTS, CLAIM_RETRY, TTL, VIEWS } from '@burnlink/shared'
+import { ATTEMPTS, CLAIM_RETRY, MAX_CT_BYTES, MAX_HEADER_BYTES, TTL, VIEWS } from '@burnlink/shared'
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int(`must be a whole number`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)
@@ -63,6 +63,12 @@ const EnvSchema = z
     RATE_LIMIT_CREATE_PER_MINUTE: int(1).default(30),
     RATE_LIMIT_READ_PER_MINUTE: int(1).default(120),
     RATE_LIMIT_IPV6_PREFIX: int(1, 128).default(64),
+    // Bytes of secrets one client (counted as the rate limits count it) may store in any
+    // hour; at least one largest secret, so every valid create can pass at some point.
+    CREATE_BYTES_PER_HOUR: int(MAX_CT_BYTES + MAX_HEADER_BYTES).default(10 * 1024 * 1024),
+    // Stored bytes past which creates are refused; unset: 80 % of Redis maxmemory, or 256 MiB
+    // for the memory store. 0: no such budget.
+    MAX_STORED_BYTES: int(0).optional(),
     // Nobody may hold a connection: headers must arrive within 10 s, a whole request within
     // 60 s (a 1 MiB upload chunk, 1.4 MB as JSON, needs ~45 s at 256 kbit/s), and a socket
     // with no byte either way for 30 s, or idle for 5 s between requests, is closed. 2,048
@@ -116,6 +122,10 @@ const EnvSchema = z
       createPerMinute: env.RATE_LIMIT_CREATE_PER_MINUTE,
       readPerMinute: env.RATE_LIMIT_READ_PER_MINUTE,
       ipv6Prefix: env.RATE_LIMIT_IPV6_PREFIX,
+    },
+    budgets: {
+      createBytesPerHour: env.CREATE_BYTES_PER_HOUR,
+      maxStoredBytes: env.MAX_STORED_BYTES,
     },
     http: {
       headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,

@@ -90,6 +90,15 @@ export const API_ERRORS = {
     meaning: 'too many requests from this client; see Retry-After',
     message: (seconds: number) => `Too many requests; try again in ${seconds} seconds.`,
   }),
+  byteBudgetSpent: kind({
+    status: 429,
+    code: 'rate_limited',
+    meaning: 'this client stored its hourly allowance of bytes (CREATE_BYTES_PER_HOUR); see Retry-After',
+    message: (seconds: number) =>
+      `This address has stored as much as it may in an hour; try again in ${
+        seconds < 120 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`
+      }.`,
+  }),
   storageUnreachable: kind({
     status: 503,
     code: 'unavailable',
@@ -101,6 +110,13 @@ export const API_ERRORS = {
     code: 'unavailable',
     meaning: 'storage full; retry later',
     message: () => 'The server is out of storage space; try again later.',
+  }),
+  storageBudgetReached: kind({
+    status: 503,
+    code: 'unavailable',
+    meaning: 'the server stores as much as it may (MAX_STORED_BYTES): no new secrets for now; existing ones still work',
+    message: () =>
+      'Storage is full, so this server takes no new secrets for now; try later. Existing links still work.',
   }),
   draining: kind({
     status: 503,

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       trustProxy: false,
       allowHttpRedirects: false,
       rateLimit: { createPerMinute: 30, readPerMinute: 120, ipv6Prefix: 64 },
+      budgets: { createBytesPerHour: 10 * 1024 * 1024, maxStoredBytes: undefined },
       http: {
         headersTimeoutMs: 10_000,
         requestTimeoutMs: 60_000,
@@ -43,6 +44,8 @@ describe('loadConfig', () => {
       TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
       ALLOW_HTTP_REDIRECTS: 'true',
       RATE_LIMIT_IPV6_PREFIX: '56',
+      CREATE_BYTES_PER_HOUR: '1000000',
+      MAX_STORED_BYTES: '0',
       HTTP_HEADERS_TIMEOUT_SECONDS: '5',
       HTTP_REQUEST_TIMEOUT_SECONDS: '120',
       HTTP_IDLE_TIMEOUT_SECONDS: '90',
@@ -58,6 +61,7 @@ describe('loadConfig', () => {
       trustProxy: ['10.0.0.0/8', '127.0.0.1'],
       allowHttpRedirects: true,
       rateLimit: { ipv6Prefix: 56 },
+      budgets: { createBytesPerHour: 1_000_000, maxStoredBytes: 0 },
       http: {
         headersTimeoutMs: 5000,
         requestTimeoutMs: 120_000,
@@ -107,6 +111,8 @@ describe('loadConfig', () => {
     ],
     [{ HTTP_REQUEST_TIMEOUT_SECONDS: '0' }, 'HTTP_REQUEST_TIMEOUT_SECONDS="0": must be at least 1'],
     [{ RATE_LIMIT_IPV6_PREFIX: '129' }, 'RATE_LIMIT_IPV6_PREFIX="129": must be at most 128'],
+    // Less than one largest secret would refuse some valid creates forever.
+    [{ CREATE_BYTES_PER_HOUR: '65000' }, 'CREATE_BYTES_PER_HOUR="65000": must be at least 65588'],
   ])('refuses %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message)
   })

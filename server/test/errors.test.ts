@@ -10,6 +10,7 @@ const ARGS: Partial<Record<ApiErrorKind, unknown[]>> = {
   payloadTooLarge: ['Request body is too large'],
   unsupportedMediaType: ['Unsupported Media Type'],
   rateLimited: [30],
+  byteBudgetSpent: [1800],
 }
 
 describe('the error table', () => {
@@ -35,6 +36,15 @@ describe('the error table', () => {
     })
     expect(apiError('wrongPassphrase', 0).body.message).toBe(
       'Wrong passphrase: too many attempts, the secret has been burned.',
+    )
+  })
+
+  it('says how long a spent byte budget lasts in seconds, or minutes past two', () => {
+    expect(apiError('byteBudgetSpent', 90).body.message).toBe(
+      'This address has stored as much as it may in an hour; try again in 90 seconds.',
+    )
+    expect(apiError('byteBudgetSpent', 121).body.message).toBe(
+      'This address has stored as much as it may in an hour; try again in 3 minutes.',
     )
   })
 
