@@ -3,6 +3,7 @@
  * itself, the boot checks that catch a Redis unfit for secrets, and the mapping from
  * backend failures to `StoreUnavailableError` (a 503, never a hang or a 500).
  */
+import { subscribe } from 'node:diagnostics_channel'
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import type { Logger } from 'pino'
 import { StoreUnavailableError } from './store.ts'
@@ -27,6 +28,72 @@ const FAIL_FAST = {
 
 const retryStrategy = (attempt: number) => Math.min(attempt * 100, 1000)
 
+/**
+ * Redis servers (`address:port`) where a command ran out of time and nothing has been
+ * answered since. What is sent there now only queues behind the stalled commands, to run
+ * unseen whenever the server wakes (a reveal then releases a view nobody receives: only a
+ * claim can fetch it again), and waits its own full timeout first. So the store refuses at
+ * once while its server is stalled, and a request costs one timeout (the rate limiter's,
+ * which comes first), not one per call.
+ *
+ * Every ioredis client in the process reports here through ioredis' tracing channel, the
+ * rate limiter's and the durable pool's included; any answer, an error reply too, ends the
+ * stall. Commands are traced only while someone listens, so this starts with the first client.
+ */
+const stalled = new Set<string>()
+const probing = new Set<string>()
+
+interface CommandTrace {
+  serverAddress: string
+  serverPort?: number
+  error?: unknown
+}
+
+const serverKey = (address: string, port?: number) => (port === undefined ? address : `${address}:${port}`)
+const keyOf = (trace: CommandTrace) => serverKey(trace.serverAddress, trace.serverPort)
+
+let watchingStalls = false
+function watchStalls(): void {
+  if (watchingStalls) return
+  watchingStalls = true
+  subscribe('tracing:ioredis:command:error', (message) => {
+    const trace = message as CommandTrace
+    if (trace.error instanceof Error && trace.error.message === 'Command timed out') stalled.add(keyOf(trace))
+  })
+  subscribe('tracing:ioredis:command:asyncEnd', (message) => {
+    const trace = message as CommandTrace
+    if (!('error' in trace) || (trace.error instanceof Error && trace.error.name === 'ReplyError')) {
+      stalled.delete(keyOf(trace))
+    }
+  })
+}
+
+/** As ioredis names the server in its traces. */
+function serverOf(node: Redis): string {
+  const { path, host, port } = node.options
+  return path ? serverKey(path) : serverKey(host ?? 'localhost', port ?? 6379)
+}
+
+/**
+ * Throws StoreUnavailableError at once while the client's Redis is stalled, and meanwhile
+ * keeps one PING in flight, whose answer ends the stall even when no other traffic comes.
+ * A cluster is not checked: telling which node holds a key would take the slot table's
+ * hash, so there a stalled node costs a call its own timeout.
+ */
+export function failFastWhenStalled(client: RedisClient): void {
+  if (client instanceof Cluster) return
+  const server = serverOf(client)
+  if (!stalled.has(server)) return
+  if (!probing.has(server)) {
+    probing.add(server)
+    void client
+      .ping()
+      .catch(() => {})
+      .finally(() => probing.delete(server))
+  }
+  throw new StoreUnavailableError('Redis is not answering', 'unreachable')
+}
+
 export function createRedisClient(url: string, logger: StoreLogger): Redis {
   return watched(new Redis(url, { ...FAIL_FAST, retryStrategy }), logger)
 }
@@ -49,6 +116,7 @@ export function createClusterClient(
 }
 
 function watched<C extends RedisClient>(client: C, logger: StoreLogger): C {
+  watchStalls()
   let healthy = true
   client.on('ready', () => {
     healthy = true

@@ -6,7 +6,7 @@
  */
 import { CLAIM_RETRY, MAX_HEADER_BYTES, type BurnReason } from '@burnlink/shared'
 import type { DurableWriter } from './durable.ts'
-import { guarded, waitForReady, type RedisClient } from './redis-client.ts'
+import { failFastWhenStalled, guarded, waitForReady, type RedisClient } from './redis-client.ts'
 import { RV_BYTES, SCRIPTS, type ScriptName } from './scripts.ts'
 import type {
   AckResult,
@@ -132,6 +132,7 @@ export class RedisStore implements Store {
 
   private async run(script: ScriptName, sid: string, ...args: Arg[]): Promise<unknown> {
     await this.connecting
+    failFastWhenStalled(this.redis)
     const { c, m } = secretKeys(sid)
     return guarded(() => this.scripts[`${script}Buffer`](c, m, ...args))
   }
@@ -141,6 +142,7 @@ export class RedisStore implements Store {
     const durable = this.durable
     if (!durable || (await durable.mode()) === 'fsync') return this.run(script, sid, ...args)
     await this.connecting
+    failFastWhenStalled(this.redis)
     const { c, m } = secretKeys(sid)
     return guarded(() => durable.run(script, [c, m], args))
   }
