@@ -21,6 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cache=${BURNLINK_CI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/burnlink-ci}
 suite=bookworm
 say() { echo "standin-images: $*" >&2; }
+trap 'say "failed at line $LINENO: $BASH_COMMAND"' ERR
 mkdir -p "$cache/rootfs"
 root=
 # A build root left by a failed step is removed (it is always under $cache/rootfs).
@@ -38,8 +39,10 @@ apt_mirror() {
       /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == suite) ok = 1 }
       END { flush() }' "$f"
   done
-  cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-    awk -v suite="$suite" '$1 == "deb" { sub(/\[[^]]*\] */, ""); if ($3 == suite) print $2 }'
+  local lists=()
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do [ -f "$f" ] && lists+=("$f"); done
+  [ ${#lists[@]} -eq 0 ] ||
+    awk -v suite="$suite" '$1 == "deb" { sub(/\[[^]]*\] */, ""); if ($3 == suite) print $2 }' "${lists[@]}"
 }
 
 # A tarball of `debootstrap --variant=minbase $suite`, made once.
@@ -48,7 +51,8 @@ make_base_tar() {
   local tarball=$base_tar
   if [ ! -s "$tarball" ]; then
     local mirror dir
-    mirror=$(apt_mirror | head -n 1)
+    mirror=$(apt_mirror)
+    mirror=${mirror%%$'\n'*}
     [ -n "$mirror" ] || { say "no apt mirror for $suite found in /etc/apt"; exit 1; }
     command -v debootstrap >/dev/null || { say "debootstrap is missing (apt-get install debootstrap)"; exit 1; }
     say "debootstrap --variant=minbase $suite from $mirror (once, ~1 min)"

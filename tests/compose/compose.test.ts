@@ -38,15 +38,17 @@ if (!engine.ok) {
     let link = ''
 
     beforeAll(async () => {
-      const images = baseImages()
-      const used = must('bash', [join(ROOT, 'scripts/ci/standin-images.sh'), ...images], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      })
-      console.log(`compose: base images: ${used.trim().split('\n').join(', ')}`)
+      let t = Date.now()
+      const images = run('bash', [join(ROOT, 'scripts/ci/standin-images.sh'), ...baseImages()])
+      if (images.stderr.trim()) console.log(images.stderr.trim())
+      expect(images.status, 'the base images could not be had (see above)').toBe(0)
+      console.log(
+        `compose: base images (${((Date.now() - t) / 1000).toFixed(0)} s): ${images.stdout.trim().split('\n').join(', ')}`,
+      )
 
       await expectPortFree(3000)
       previousImage = imageId('burnlink:latest')
-      let t = Date.now()
+      t = Date.now()
       compose('build')
       const buildSeconds = (Date.now() - t) / 1000
       t = Date.now()
