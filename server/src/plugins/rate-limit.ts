@@ -1,6 +1,8 @@
 /**
- * Per-client request limits, kept in the same Redis as the secrets when there is one, so
- * they hold across every instance behind a load balancer (in-process otherwise).
+ * Per-client request limits, counted in the same Redis as the secrets when there is one, so
+ * they hold across every instance behind a load balancer (in process otherwise). They keep
+ * limiting when Redis is full, and count in process while it does not answer
+ * (budgets/request-leases.ts): a limiter never lets everything through.
  * The client is `request.ip`, which follows X-Forwarded-For only when TRUST_PROXY says so.
  * Routes opt in with `config.rateLimit`; pages and assets are not limited.
  */
@@ -8,6 +10,7 @@ import { createHash } from 'node:crypto'
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
 import ipaddr from 'ipaddr.js'
+import { LeaseStore } from '../budgets/request-leases.ts'
 import { apiError } from '../errors.ts'
 import type { RedisClient } from '../store/redis-client.ts'
 
@@ -37,10 +40,7 @@ export default fp<RateLimitOptions>(
   async (app, { redis, ipv6Prefix }) => {
     await app.register(rateLimit, {
       global: false,
-      ...(redis && { redis, nameSpace: 'bl:rl:' }),
-      // A Redis outage already answers 503 from the store; the limiter must not turn it
-      // into a second, different failure.
-      skipOnError: true,
+      store: LeaseStore.over(redis, app.log, 'bl:rl:'),
       keyGenerator: (req) => rateLimitKey(req.ip, ipv6Prefix),
       errorResponseBuilder: (_req, ctx) => apiError('rateLimited', Math.ceil(ctx.ttl / 1000)),
     })
