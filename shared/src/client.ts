@@ -7,6 +7,7 @@
 import type * as z from 'zod/mini'
 import { parseJson } from './json.ts'
 import {
+  AckResponse,
   BurnResponse,
   CreateSecretResponse,
   ErrorBody,
@@ -17,6 +18,7 @@ import {
   StatusBatchResponse,
 } from './schemas.ts'
 import type {
+  AckRequest,
   BurnRequest,
   CreateSecretRequest,
   ErrorCode,
@@ -92,7 +94,8 @@ export function createClient({ baseUrl, fetch: fetchImpl }: ClientOptions) {
     } catch {
       throw new ApiError(0, 'network', 'could not reach the server')
     }
-    const json = parseJson(text)
+    // A 204 has no body: null is what its schema expects.
+    const json = res.status === 204 ? null : parseJson(text)
     if (!res.ok) throw errorFrom(res.status, json)
     const parsed = schema.safeParse(json)
     if (!parsed.success) throw new ApiError(res.status, 'internal', 'the server sent an unexpected answer')
@@ -104,6 +107,7 @@ export function createClient({ baseUrl, fetch: fetchImpl }: ClientOptions) {
     create: (req: CreateSecretRequest) => call('/secrets', req, CreateSecretResponse),
     meta: (req: MetaRequest) => call('/secrets/meta', req, MetaResponse),
     reveal: (req: RevealRequest) => call('/secrets/reveal', req, RevealResponse),
+    ack: (req: AckRequest) => call('/secrets/ack', req, AckResponse),
     status: (ref: ManageRef) => call('/secrets/status', ref, SecretStatus),
     statusBatch: async (items: ManageRef[]) => (await call('/secrets/status', { items }, StatusBatchResponse)).items,
     burn: (req: BurnRequest) => call('/secrets/burn', req, BurnResponse),
@@ -111,3 +115,42 @@ export function createClient({ baseUrl, fetch: fetchImpl }: ClientOptions) {
 }
 
 export type Client = ReturnType<typeof createClient>
+
+/** How a call that met 503 or no answer is tried again; the defaults suit people waiting. */
+export interface RetryOptions {
+  /** The first wait; each next one doubles, up to 8 s. */
+  firstDelayMs?: number
+  /** No try starts later than this after the first one. */
+  budgetMs?: number
+}
+
+const MAX_DELAY_MS = 8000
+
+/**
+ * True for a failure after which the server may not have acted, or acted and lost its
+ * answer: no answer at all, or "unavailable" (its storage stalled, full or restarting).
+ * Only a call that is safe to repeat may be repeated on it.
+ */
+export function isRetryable(e: unknown): boolean {
+  return e instanceof ApiError && (e.code === 'network' || e.code === 'unavailable')
+}
+
+/**
+ * Runs `call`, and again after a wait each time it fails retryably: 0.5, 1, 2, 4, 8, 8... s
+ * (each varied by up to a quarter, so clients an outage cut off together do not all come
+ * back at once), giving up with the last error once the next try would start past the budget
+ * (30 s). For idempotent calls only: meta, an identical create, a reveal with a claim.
+ */
+export async function withRetries<T>(call: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const { firstDelayMs = 500, budgetMs = 30_000 } = options
+  const started = Date.now()
+  for (let delay = firstDelayMs; ; delay = Math.min(delay * 2, MAX_DELAY_MS)) {
+    try {
+      return await call()
+    } catch (e) {
+      const wait = delay * (0.75 + Math.random() / 2)
+      if (!isRetryable(e) || Date.now() - started + wait > budgetMs) throw e
+      await new Promise((resolve) => setTimeout(resolve, wait))
+    }
+  }
+}

@@ -13,16 +13,17 @@
  * state and attempts left instead of being flattened to cross a thread boundary.
  */
 import { decodeB64u, encodeB64u } from './base64url.ts'
-import { ApiError } from './client.ts'
-import type { Client } from './client.ts'
+import { ApiError, isRetryable, withRetries } from './client.ts'
+import type { Client, RetryOptions } from './client.ts'
 import { open } from './envelope.ts'
 import { parseHeader } from './header.ts'
 import type { Header } from './header.ts'
 import { deriveAccess, derivePassphraseKey, deriveReveal } from './keys.ts'
-import { PayloadType } from './limits.ts'
+import { CLAIM_BYTES, CLAIM_RETRY, PayloadType } from './limits.ts'
 import type { MetaRequest } from './schemas.ts'
 import { validateRedirectUrl } from './secret.ts'
 import type { RedirectPolicy } from './secret.ts'
+import { randomBytes } from './webcrypto.ts'
 
 /** What the unlock step needs; structured-cloneable, so it can be posted to a worker. */
 export interface UnlockInput {
@@ -69,12 +70,44 @@ async function accessOf(k: Uint8Array): Promise<{ sid: Uint8Array; access: MetaR
 }
 
 /** The API calls a recipient makes; the shared client provides them. */
-export type RecipientApi = Pick<Client, 'meta' | 'reveal' | 'burn'>
+export type RecipientApi = Pick<Client, 'meta' | 'reveal' | 'ack' | 'burn'>
 
 export interface RecipientOptions {
   api: RecipientApi
   /** Runs the unlock step elsewhere, e.g. `unlockKeys` in a Web Worker; `unlockKeys` here by default. */
   unlockKeys?: (input: UnlockInput) => Promise<RevealKeys>
+  /** The server's `claimRetrySeconds` (GET /api/v1/config); the stock value by default. */
+  claimRetrySeconds?: number
+  /** How meta and reveal retry after a 503 or no answer; `withRetries`' defaults (about 30 s) by default. */
+  retry?: RetryOptions
+}
+
+/**
+ * A reveal that got no answer, even after its retries: the server may have released the
+ * view to this recipient's claim. Until `retryUntil` (this device's clock), `reveal()` on
+ * the same recipient can still fetch it, and nobody else can.
+ */
+export class RevealInDoubtError extends Error {
+  override readonly name = 'RevealInDoubtError'
+  constructor(
+    readonly retryUntil: number,
+    options: { cause: ApiError },
+  ) {
+    super(
+      `the server did not answer: the secret may have been used up by this attempt; ` +
+        `retrying is still possible for ${minutesUntil(retryUntil)} minutes`,
+      options,
+    )
+  }
+
+  /** Whole minutes left for a retry, rounded down. */
+  minutesLeft(now = Date.now()): number {
+    return minutesUntil(this.retryUntil, now)
+  }
+}
+
+function minutesUntil(t: number, now = Date.now()): number {
+  return Math.max(0, Math.floor((t - now) / 60_000))
 }
 
 /** What `meta` shows before anything is used up. */
@@ -88,6 +121,11 @@ export interface RevealedSecret {
   type: PayloadType
   text: string
   viewsLeft: number
+  /**
+   * Settles once the acknowledgement is done (true) or has failed (false, harmless: the
+   * server then drops the ciphertext when the retry window ends). Nobody has to wait for it.
+   */
+  acked: Promise<boolean>
 }
 
 export interface Recipient {
@@ -96,10 +134,14 @@ export interface Recipient {
   /** Derives rev and cek for this passphrase (none when the secret has none). Needs `meta` first. */
   unlock(passphrase?: string): Promise<void>
   /**
-   * Uses one view and decrypts it. On `wrong_passphrase` the keys are dropped, so a retry
-   * must `unlock` again rather than spend another attempt on the same keys; on any other
-   * failure they are kept, so a retry does not run Argon2id again. Once the server has
-   * released the secret, the link key is dropped: nothing here can reveal it again.
+   * Uses one view and decrypts it, then acknowledges it. Every reveal carries this
+   * recipient's claim, so a reveal that met 503 or no answer is retried as it is (with
+   * backoff, about 30 s) without risk of using a second view, and when it gives up it throws
+   * RevealInDoubtError: calling reveal() again retries with the same claim. On
+   * `wrong_passphrase` the keys are dropped, so a retry must `unlock` again rather than
+   * spend another attempt on the same keys; on any other failure they are kept, so a retry
+   * does not run Argon2id again. Once the server has released the secret, the link key is
+   * dropped: nothing here can reveal it again.
    */
   reveal(policy?: RedirectPolicy): Promise<RevealedSecret>
   /** Ends the secret for everyone (burn with `acc`); one already gone counts as done. */
@@ -108,15 +150,19 @@ export interface Recipient {
 
 /** Starts a recipient's flow for the link key `k` (from parseSecretLink or parseSecretFragment). */
 export async function createRecipient(k: Uint8Array, options: RecipientOptions): Promise<Recipient> {
-  const { api, unlockKeys: unlock = unlockKeys } = options
+  const { api, unlockKeys: unlock = unlockKeys, claimRetrySeconds = CLAIM_RETRY.defaultSeconds, retry } = options
   const { sid, access } = await accessOf(k)
+  // One claim for this recipient's life (a page, a CLI run): every try of its reveal is the same request.
+  const claim = encodeB64u(randomBytes(CLAIM_BYTES))
   let key: Uint8Array | undefined = k
   let shown: { header: Header; hdrBytes: Uint8Array } | undefined
   let keys: RevealKeys | undefined
+  /** When a reveal began whose outcome is unknown: the earliest the server can have released to the claim. */
+  let inDoubtSince: number | undefined
 
   return {
     async meta() {
-      const { hdr, viewsLeft, expiresAt } = await api.meta(access)
+      const { hdr, viewsLeft, expiresAt } = await withRetries(() => api.meta(access), retry)
       const hdrBytes = decodeB64u(hdr)
       shown = { header: parseHeader(hdrBytes), hdrBytes }
       // Keys made for a previous header would not match this one.
@@ -134,18 +180,30 @@ export async function createRecipient(k: Uint8Array, options: RecipientOptions):
     async reveal(policy) {
       if (!keys || !shown) throw new TypeError('call unlock() first')
       const used = keys
+      inDoubtSince ??= Date.now()
       let released
       try {
-        released = await api.reveal({ ...access, rev: used.rev })
+        released = await withRetries(() => api.reveal({ ...access, rev: used.rev, claim }), retry)
       } catch (e) {
+        if (isRetryable(e)) {
+          throw new RevealInDoubtError(inDoubtSince + claimRetrySeconds * 1000, { cause: e as ApiError })
+        }
+        // A definite answer: whatever an earlier try released, this claim would have been given it.
+        inDoubtSince = undefined
         if (e instanceof ApiError && e.code === 'wrong_passphrase') keys = undefined
         throw e
       }
       // Released means used up: neither the key nor the reveal token has a further purpose.
       key = undefined
       keys = undefined
+      inDoubtSince = undefined
       const content = await decryptSecret({ cek: used.cek, sidBytes: sid, ...shown }, released.ct, policy)
-      return { ...content, viewsLeft: released.viewsLeft }
+      // Decrypted: the server may forget the claim and, on a last view, the ciphertext now.
+      const acked = api.ack({ ...access, claim }).then(
+        () => true,
+        () => false,
+      )
+      return { ...content, viewsLeft: released.viewsLeft, acked }
     },
 
     async burn() {

@@ -11,7 +11,9 @@ import type { Argon2Cost } from './header.ts'
 import { deriveAccess, derivePassphraseKey, deriveReveal } from './keys.ts'
 import { KEY_BYTES, PayloadType, REDIRECT_URL_MAX_CHARS, TOKEN_BYTES } from './limits.ts'
 import { manageLink, secretLink } from './links.ts'
-import type { CreateSecretRequest } from './schemas.ts'
+import { withRetries } from './client.ts'
+import type { Client, RetryOptions } from './client.ts'
+import type { CreateSecretRequest, CreateSecretResponse } from './schemas.ts'
 import { randomBytes, sha256 } from './webcrypto.ts'
 
 export type RedirectPolicy = { allowHttp?: boolean }
@@ -96,4 +98,18 @@ export async function prepareSecret(o: PrepareSecretOptions): Promise<PreparedSe
     sid,
     mt,
   }
+}
+
+/**
+ * Stores a prepared secret. A create that met 503 or no answer is sent again, byte for
+ * byte: the server answers the repeat of a create it already stored with 201 and the same
+ * expiresAt (protocol.md §7), so a lost answer can neither fail the create nor leave the
+ * sender without a link. A 409 means another secret holds the sid: prepare a new one.
+ */
+export function storeSecret(
+  api: Pick<Client, 'create'>,
+  request: CreateSecretRequest,
+  retry?: RetryOptions,
+): Promise<CreateSecretResponse> {
+  return withRetries(() => api.create(request), retry)
 }

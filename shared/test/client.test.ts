@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ApiError, createClient, encodeB64u, randomBytes } from '@burnlink/shared'
+import { ApiError, createClient, encodeB64u, randomBytes, withRetries } from '@burnlink/shared'
 
 const sid = encodeB64u(randomBytes(16))
 const acc = encodeB64u(randomBytes(32))
@@ -43,12 +43,20 @@ describe('client requests', () => {
   it.each([
     ['create', '/api/v1/secrets'],
     ['reveal', '/api/v1/secrets/reveal'],
+    ['ack', '/api/v1/secrets/ack'],
     ['status', '/api/v1/secrets/status'],
     ['burn', '/api/v1/secrets/burn'],
   ] as const)('%s goes to %s', async (method, path) => {
     const { calls, client } = stub(() => json(500, {}))
     await apiError((client[method] as (body: unknown) => Promise<unknown>)({ sid, mt }))
     expect(new URL(calls[0]!.url).pathname).toBe(path)
+  })
+
+  it('takes a 204 without a body as the answer to an ack', async () => {
+    const claim = encodeB64u(randomBytes(16))
+    const { calls, client } = stub(() => new Response(null, { status: 204 }))
+    expect(await client.ack({ sid, acc, claim })).toBeNull()
+    expect(JSON.parse(String(calls[0]!.init.body))).toEqual({ sid, acc, claim })
   })
 
   it('sends a status batch as items and returns the items', async () => {
@@ -103,5 +111,48 @@ describe('client errors', () => {
   it('refuses a success body that does not match the schema', async () => {
     const { client } = stub(() => json(200, { ct: 'short', viewsLeft: 0 }))
     expect(await apiError(client.reveal({ sid, acc, rev: acc }))).toMatchObject({ status: 200, code: 'internal' })
+  })
+})
+
+describe('withRetries', () => {
+  const fast = { firstDelayMs: 5, budgetMs: 500 }
+  /** A call failing with each of `errors` in turn, then answering 'done'. */
+  function flaky(...errors: ApiError[]) {
+    let calls = 0
+    const call = async () => {
+      const e = errors[calls++]
+      if (e) throw e
+      return 'done'
+    }
+    return { call, calls: () => calls }
+  }
+  const unavailable = new ApiError(503, 'unavailable', 'down')
+  const network = new ApiError(0, 'network', 'no answer')
+
+  it('tries again after 503s and network errors until an answer comes', async () => {
+    const { call, calls } = flaky(unavailable, network, unavailable)
+    expect(await withRetries(call, fast)).toBe('done')
+    expect(calls()).toBe(4)
+  })
+
+  it.each([
+    ['a 400', new ApiError(400, 'invalid_request', 'bad')],
+    ['a 410', new ApiError(410, 'gone', 'gone', 'viewed')],
+    ['a 429', new ApiError(429, 'rate_limited', 'slow down')],
+    ['a bug', new TypeError('bug')],
+  ])('gives %s back at once', async (_name, error) => {
+    const { call, calls } = flaky(error as ApiError)
+    expect(await withRetries(call, fast).catch((e: unknown) => e)).toBe(error)
+    expect(calls()).toBe(1)
+  })
+
+  it('gives the last error back once the next try would start past the budget', async () => {
+    const started = Date.now()
+    const { call, calls } = flaky(...Array.from({ length: 50 }, () => unavailable))
+    expect(await withRetries(call, { firstDelayMs: 20, budgetMs: 200 }).catch((e: unknown) => e)).toBe(unavailable)
+    // Waits of about 20, 40, 80 ms fit in 200 ms; the next one (about 160) does not.
+    expect(calls()).toBeGreaterThanOrEqual(3)
+    expect(calls()).toBeLessThanOrEqual(5)
+    expect(Date.now() - started).toBeLessThan(300)
   })
 })

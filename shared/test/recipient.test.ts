@@ -7,12 +7,14 @@ import {
   ARGON2,
   ApiError,
   PayloadType,
+  RevealInDoubtError,
   createClient,
   createRecipient,
   decodeB64u,
   encodeB64u,
   parseSecretLink,
   prepareSecret,
+  storeSecret,
   unlockKeys,
 } from '@burnlink/shared'
 import type { PrepareSecretOptions, RecipientOptions, UnlockInput } from '@burnlink/shared'
@@ -55,6 +57,29 @@ async function send(o: Partial<PrepareSecretOptions> = {}) {
   return { ...prepared, k: parseSecretLink(prepared.link).k }
 }
 
+/**
+ * The real client behind a network that loses answers: a request to `path` reaches the
+ * server, but while `lose()` says so the client sees a network failure or `instead` (a 503).
+ */
+function lossyClient(path: string, lose: (nth: number) => boolean, instead?: () => Response) {
+  const bodies: unknown[] = []
+  const api = createClient({
+    baseUrl: server.url,
+    fetch: async (input, init) => {
+      const res = await fetch(input, init)
+      if (new URL(String(input)).pathname !== path) return res
+      bodies.push(JSON.parse(String(init?.body)))
+      if (!lose(bodies.length)) return res
+      await res.arrayBuffer()
+      if (instead) return instead()
+      throw new TypeError('fetch failed')
+    },
+  })
+  return { api, bodies }
+}
+
+const FAST_RETRY = { firstDelayMs: 5, budgetMs: 300 }
+
 const statusOf = ({ sid, mt }: { sid: string; mt: string }) => createClient({ baseUrl: server.url }).status({ sid, mt })
 
 async function failure(run: () => Promise<unknown>): Promise<unknown> {
@@ -72,8 +97,10 @@ describe('createRecipient', () => {
     expect(await recipient.meta()).toMatchObject({ viewsLeft: 1, needsPassphrase: false })
     await recipient.unlock()
     expect(paths).toEqual(['/api/v1/secrets/meta'])
-    expect(await recipient.reveal()).toEqual({ type: PayloadType.text, text: 'the secret', viewsLeft: 0 })
-    expect(paths).toEqual(['/api/v1/secrets/meta', '/api/v1/secrets/reveal'])
+    const revealed = await recipient.reveal()
+    expect(revealed).toMatchObject({ type: PayloadType.text, text: 'the secret', viewsLeft: 0 })
+    expect(await revealed.acked).toBe(true)
+    expect(paths).toEqual(['/api/v1/secrets/meta', '/api/v1/secrets/reveal', '/api/v1/secrets/ack'])
   })
 
   it('runs the unlock step where it is told, across a structured clone as to a worker', async () => {
@@ -163,6 +190,63 @@ describe('createRecipient', () => {
     await lenient.meta()
     await lenient.unlock()
     expect(await lenient.reveal({ allowHttp: true })).toMatchObject({ type: PayloadType.redirect, viewsLeft: 0 })
+  })
+
+  it('retries a reveal whose answer was lost with the same claim, gets the view once, and acknowledges it', async () => {
+    const secret = await send()
+    const unavailable = () => Response.json({ error: 'unavailable', message: 'try again' }, { status: 503 })
+    const { api, bodies } = lossyClient('/api/v1/secrets/reveal', (n) => n <= 2, unavailable)
+    const recipient = await createRecipient(secret.k, { api, retry: FAST_RETRY })
+    await recipient.meta()
+    await recipient.unlock()
+    const revealed = await recipient.reveal()
+    expect(revealed).toMatchObject({ text: 'the secret', viewsLeft: 0 })
+    expect(bodies).toHaveLength(3)
+    const claims = new Set(bodies.map((b) => (b as { claim: string }).claim))
+    expect(claims.size).toBe(1)
+    expect(await statusOf(secret)).toMatchObject({ state: 'viewed', views: 1 })
+    // Acknowledged: the claim fetches nothing more.
+    expect(await revealed.acked).toBe(true)
+    const again = await failure(() =>
+      createClient({ baseUrl: server.url }).reveal({ ...(bodies[0] as { sid: string; acc: string; rev: string }) }),
+    )
+    expect(again).toMatchObject({ code: 'gone', state: 'viewed' })
+  })
+
+  it('says when it gives up that the view may be used, and reveals on the next call with the same claim', async () => {
+    const secret = await send()
+    let down = true
+    const { api, bodies } = lossyClient('/api/v1/secrets/reveal', () => down)
+    const recipient = await createRecipient(secret.k, { api, retry: FAST_RETRY, claimRetrySeconds: 600 })
+    await recipient.meta()
+    await recipient.unlock()
+    const doubt = await failure(() => recipient.reveal())
+    expect(doubt).toBeInstanceOf(RevealInDoubtError)
+    expect((doubt as RevealInDoubtError).minutesLeft()).toBe(9)
+    expect((doubt as Error).message).toMatch(
+      /may have been used up by this attempt; retrying is still possible for 9 minutes/,
+    )
+    expect((doubt as Error).cause).toMatchObject({ code: 'network' })
+    expect(await statusOf(secret)).toMatchObject({ state: 'viewed', views: 1 })
+    down = false
+    expect(await recipient.reveal()).toMatchObject({ text: 'the secret', viewsLeft: 0 })
+    expect(new Set(bodies.map((b) => (b as { claim: string }).claim)).size).toBe(1)
+    expect(await statusOf(secret)).toMatchObject({ views: 1 })
+  })
+
+  it('stores a secret whose create answer was lost, once, with the same answer', async () => {
+    const prepared = await prepareSecret({
+      type: PayloadType.text,
+      text: 'sent once',
+      ttl: 3600,
+      maxViews: 1,
+      origin: server.url,
+    })
+    const { api, bodies } = lossyClient('/api/v1/secrets', (n) => n === 1)
+    const answer = await storeSecret(api, prepared.request, FAST_RETRY)
+    expect(answer.sid).toBe(prepared.sid)
+    expect(bodies).toEqual([prepared.request, prepared.request])
+    expect(await statusOf(prepared)).toMatchObject({ state: 'active', views: 0 })
   })
 
   it('burns for everyone, and counts a secret already gone as burned', async () => {
