@@ -13,6 +13,12 @@ export type ProtocolErrorReason =
   | 'frame_type'
   | 'frame_utf8'
   | 'payload'
+  | 'manifest'
+  | 'chunk_length'
+  | 'chunk_auth'
+  | 'chunk_padding'
+  | 'chunk_missing'
+  | 'chunk_extra'
 
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError'

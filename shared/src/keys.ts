@@ -79,3 +79,27 @@ export async function deriveReveal(
   ])
   return { rev, cek }
 }
+
+/**
+ * `fk`, the key of every file chunk (protocol.md §10): the same inputs as cek under its own
+ * label, so the envelope's random nonces and the chunks' counter nonces never share a key.
+ * Non-extractable, like cek.
+ */
+export async function deriveFileKey(k: Uint8Array, P: Uint8Array, sid: Uint8Array): Promise<CryptoKey> {
+  checkKey(k)
+  const base = await hkdfBase(concatBytes(k, P))
+  return subtle().deriveKey(hkdfParams(sid, 'file'), base, { name: 'AES-GCM', length: 256 }, false, [
+    'encrypt',
+    'decrypt',
+  ])
+}
+
+/**
+ * `ut`, the upload token: proves that a chunk upload, commit or abort comes from the link's
+ * creator. The server stores only `uv = SHA-256(ut)` and refuses uploads after the commit,
+ * the first moment anyone else can hold the link.
+ */
+export async function deriveUploadToken(k: Uint8Array): Promise<Uint8Array> {
+  checkKey(k)
+  return hkdfBytes(await hkdfBase(k), EMPTY, 'upload', TOKEN_BYTES)
+}

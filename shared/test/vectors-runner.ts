@@ -4,27 +4,42 @@
  * into Chromium, so both runtimes are held to the same bytes.
  */
 import {
+  CHUNK_BYTES,
+  chunkAad,
+  chunkNonce,
   contentAad,
+  dataChunkBytes,
   decodeB64u,
+  decryptFile,
   decryptSecret,
   deriveAccess,
+  deriveFileKey,
   derivePassphraseKey,
   deriveReveal,
+  deriveUploadToken,
   encodeB64u,
   encodeFrame,
   encodeHeader,
+  encryptChunk,
+  encryptFile,
+  fileLayout,
   manageLink,
   open,
+  paddedChunkBytes,
   parseHeader,
   parseManageFragment,
+  parseManifest,
   parseSecretFragment,
+  PayloadType,
   ProtocolError,
   seal,
   secretLink,
   sha256,
+  storedChunkBytes,
+  storedLayout,
   unlockSecret,
 } from '@burnlink/shared'
-import type { Header, PayloadType } from '@burnlink/shared'
+import type { ChunkContext, Header } from '@burnlink/shared'
 
 export interface Vector {
   name: string
@@ -68,9 +83,77 @@ export interface CtNegative {
   frame?: string
   aad?: string
 }
+export interface PaddingRow {
+  size: number
+  padded: number
+  chunks: number
+  stored: number
+  last_stored: number
+}
+export interface ChunkVector {
+  file: number
+  chunk: number
+  last: boolean
+  nonce: string
+  aad: string
+  data_len: number
+  padded_len: number
+  plaintext_sha256: string
+  stored_len: number
+  stored_sha256: string
+  tag: string
+  stored_b64u?: string
+}
+export interface FileSecretVector {
+  name: string
+  inputs: { k: string; P: string; hdr: string; manifest_nonce: string; manifest_text: string; fill: number[] }
+  outputs: {
+    sid: string
+    fk: string
+    ut: string
+    ut_b64u: string
+    uv: string
+    manifest_ct_b64u: string
+    stored: number[]
+    chunks: ChunkVector[]
+  }
+}
+/** One served chunk: a vector chunk [file, chunk], possibly damaged, or bytes of its own. */
+export interface ServedChunk {
+  chunk?: number[]
+  flip_bit?: number
+  cut?: number
+  append_hex?: string
+  stored_b64u?: string
+}
+export interface ChunkNegative {
+  name: string
+  secret: string
+  file: number
+  P?: string
+  serve: ServedChunk[]
+  error: string
+  why: string
+}
+export interface ManifestNegative {
+  text: string
+  error: string
+  why: string
+}
+export interface StoredNegative {
+  stored: number
+  why: string
+}
+export interface FilesSection {
+  chunk_bytes: number
+  padding: PaddingRow[]
+  secrets: FileSecretVector[]
+  negative: { chunks: ChunkNegative[]; manifest: ManifestNegative[]; stored: StoredNegative[] }
+}
 export interface VectorFile {
   vectors: Vector[]
   negative: { b64u: B64uNegative[]; hdr: HdrNegative[]; ct: CtNegative[] }
+  files?: FilesSection
 }
 export interface CheckResult {
   name: string
@@ -203,6 +286,164 @@ export function rejectCt(n: CtNegative): Promise<string> {
   })
 }
 
+/** Every way our layout of `row.size` differs from the row; empty when it conforms. */
+export function paddingMismatches(row: PaddingRow): string[] {
+  const layout = fileLayout(row.size)
+  const got = {
+    padded: layout.padded,
+    chunks: layout.chunks,
+    stored: layout.stored,
+    last_stored: storedChunkBytes(layout, layout.chunks - 1),
+  }
+  const wrong = Object.entries(got).flatMap(([field, value]) =>
+    value === row[field as keyof PaddingRow]
+      ? []
+      : [`${field}: got ${value}, expected ${row[field as keyof PaddingRow]}`],
+  )
+  const back = storedLayout(row.stored)
+  if (JSON.stringify(back) !== JSON.stringify(layout)) wrong.push(`stored size read back as ${JSON.stringify(back)}`)
+  return wrong
+}
+
+/** Byte i of a vector file is (i + fill) mod 251. */
+function fileBytes(fill: number, start: number, end: number): Uint8Array {
+  return Uint8Array.from({ length: Math.max(0, end - start) }, (_, i) => (start + i + fill) % 251)
+}
+
+/** The file's bytes in pieces that do not line up with chunks, as a disk or a network would give them. */
+async function* filePieces(size: number, fill: number): AsyncGenerator<Uint8Array> {
+  const PIECE = 100_003
+  for (let at = 0; at < size; at += PIECE) yield fileBytes(fill, at, Math.min(at + PIECE, size))
+}
+
+function fileChunkData(size: number, fill: number, chunk: number): Uint8Array {
+  const start = chunk * CHUNK_BYTES
+  return fileBytes(fill, start, start + dataChunkBytes(size, chunk))
+}
+
+interface FileSecretKeys {
+  ctx: ChunkContext
+  k: Uint8Array
+  P: Uint8Array
+  sid: Uint8Array
+  hdr: Uint8Array
+}
+
+async function fileSecretKeys(v: FileSecretVector, P = v.inputs.P): Promise<FileSecretKeys> {
+  const k = fromHex(v.inputs.k)
+  const hdr = fromHex(v.inputs.hdr)
+  const { sid } = await deriveAccess(k)
+  const sizes = parseManifest(v.inputs.manifest_text).files.map((f) => f.size)
+  const fk = await deriveFileKey(k, fromHex(P), sid)
+  return { ctx: { fk, sid, hdr, sizes }, k, P: fromHex(P), sid, hdr }
+}
+
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = []
+  for await (const c of chunks) out.push(c)
+  return out
+}
+
+/**
+ * Recomputes a file secret: sid, ut, uv, the manifest envelope, the stored sizes, and every
+ * chunk through the streaming encryptor (fed in pieces that straddle chunk edges), then
+ * decrypts them all back. Every way it differs from the vector, as readable lines.
+ */
+export async function fileSecretMismatches(v: FileSecretVector): Promise<string[]> {
+  const wrong: string[] = []
+  const check = (what: string, actual: unknown, expected: unknown) => {
+    if (actual !== expected) wrong.push(`${what}: got ${String(actual)}, expected ${String(expected)}`)
+  }
+  const { ctx, k, P, sid, hdr } = await fileSecretKeys(v)
+  const o = v.outputs
+  check('sid', toHex(sid), o.sid)
+  const ut = await deriveUploadToken(k)
+  check('ut', toHex(ut), o.ut)
+  check('ut_b64u', encodeB64u(ut), o.ut_b64u)
+  check('uv', toHex(await sha256(ut)), o.uv)
+
+  const { cek } = await deriveReveal(k, P, sid)
+  const nonce = fromHex(v.inputs.manifest_nonce)
+  const ct = await seal(cek, sid, hdr, PayloadType.attachment, v.inputs.manifest_text, nonce)
+  check('manifest_ct_b64u', encodeB64u(ct), o.manifest_ct_b64u)
+  const opened = await open(cek, sid, hdr, decodeB64u(o.manifest_ct_b64u))
+  check('manifest opened: type', opened.type, PayloadType.attachment)
+  check('manifest opened: text', opened.text, v.inputs.manifest_text)
+  check('stored', ctx.sizes.map((size) => fileLayout(size).stored).join(), o.stored.join())
+
+  const expected = [...o.chunks]
+  for (const [file, size] of ctx.sizes.entries()) {
+    const fill = v.inputs.fill[file]!
+    const layout = fileLayout(size)
+    const stored = await collect(encryptFile(ctx, file, filePieces(size, fill)))
+    check(`file ${file} chunk count`, stored.length, layout.chunks)
+    for (const [chunk, bytes] of stored.entries()) {
+      const want = expected.shift()
+      const at = `file ${file} chunk ${chunk}`
+      if (!want || want.file !== file || want.chunk !== chunk) {
+        wrong.push(`${at}: not the next chunk of the vector`)
+        continue
+      }
+      const last = chunk === layout.chunks - 1
+      const padded = new Uint8Array(paddedChunkBytes(layout, chunk))
+      padded.set(fileChunkData(size, fill, chunk))
+      check(`${at} last`, last, want.last)
+      check(`${at} nonce`, toHex(chunkNonce(file, chunk, last)), want.nonce)
+      check(`${at} aad`, toHex(chunkAad(sid, hdr, ctx.sizes.length, layout.chunks)), want.aad)
+      check(`${at} data_len`, dataChunkBytes(size, chunk), want.data_len)
+      check(`${at} padded_len`, padded.length, want.padded_len)
+      check(`${at} plaintext_sha256`, toHex(await sha256(padded)), want.plaintext_sha256)
+      check(`${at} stored_len`, bytes.length, want.stored_len)
+      check(`${at} stored_sha256`, toHex(await sha256(bytes)), want.stored_sha256)
+      check(`${at} tag`, toHex(bytes.subarray(bytes.length - 16)), want.tag)
+      if (want.stored_b64u !== undefined) check(`${at} stored_b64u`, encodeB64u(bytes), want.stored_b64u)
+    }
+    const back = await collect(decryptFile(ctx, file, stored))
+    const joined = new Uint8Array(back.reduce((n, b) => n + b.length, 0))
+    back.reduce((at, b) => (joined.set(b, at), at + b.length), 0)
+    check(`file ${file} decrypted`, toHex(await sha256(joined)), toHex(await sha256(fileBytes(fill, 0, size))))
+  }
+  check('chunks left in the vector', expected.length, 0)
+
+  // Sealing under the vector's fk gives our bytes, which proves our non-extractable fk equal.
+  const vectorFk = await crypto.subtle.importKey('raw', fromHex(o.fk), 'AES-GCM', false, ['encrypt'])
+  const first = o.chunks[0]!
+  const data = fileChunkData(ctx.sizes[first.file]!, v.inputs.fill[first.file]!, first.chunk)
+  const underVectorFk = await encryptChunk({ ...ctx, fk: vectorFk }, first.file, first.chunk, data)
+  check('fk (sealing under it)', toHex(await sha256(underVectorFk)), first.stored_sha256)
+  return wrong
+}
+
+async function servedBytes(v: FileSecretVector, ctx: ChunkContext, item: ServedChunk): Promise<Uint8Array> {
+  if (item.stored_b64u !== undefined) return decodeB64u(item.stored_b64u)
+  const [file, chunk] = item.chunk as [number, number]
+  const data = fileChunkData(ctx.sizes[file]!, v.inputs.fill[file]!, chunk)
+  let bytes = await encryptChunk(ctx, file, chunk, data)
+  if (item.flip_bit !== undefined) bytes[item.flip_bit >> 3]! ^= 1 << (item.flip_bit & 7)
+  if (item.cut !== undefined) bytes = bytes.subarray(0, bytes.length - item.cut)
+  if (item.append_hex !== undefined) {
+    const longer = new Uint8Array(bytes.length + item.append_hex.length / 2)
+    longer.set(bytes)
+    longer.set(fromHex(item.append_hex), bytes.length)
+    bytes = longer
+  }
+  return bytes
+}
+
+/** Decrypts the served chunks as the negative's file, with fk from its P when it names one. */
+export async function rejectChunks(files: FilesSection, n: ChunkNegative): Promise<string> {
+  const v = files.secrets.find((s) => s.name === n.secret)
+  if (!v) return `unknown secret ${n.secret}`
+  const { ctx } = await fileSecretKeys(v)
+  const served = await Promise.all(n.serve.map((item) => servedBytes(v, ctx, item)))
+  const { ctx: opener } = await fileSecretKeys(v, n.P)
+  return rejection(() => collect(decryptFile(opener, n.file, served)))
+}
+
+export function rejectManifest(n: ManifestNegative): Promise<string> {
+  return rejection(() => parseManifest(n.text))
+}
+
 export async function runVectors(file: VectorFile): Promise<CheckResult[]> {
   const results: CheckResult[] = []
   const record = (name: string, problems: string[]) =>
@@ -223,5 +464,20 @@ export async function runVectors(file: VectorFile): Promise<CheckResult[]> {
   for (const n of file.negative.hdr)
     await expectReason(`hdr ${JSON.stringify(n.hdr)} (${n.why})`, n.error, rejectHdr(n))
   for (const n of file.negative.ct) await expectReason(`ct ${n.name}`, n.error, rejectCt(n))
+  if (!file.files) return results
+  const { padding, secrets, negative } = file.files
+  for (const row of padding) record(`files padding ${row.size}`, paddingMismatches(row))
+  for (const v of secrets) {
+    try {
+      record(`files secret ${v.name}`, await fileSecretMismatches(v))
+    } catch (e) {
+      record(`files secret ${v.name}`, [`threw ${String(e)}`])
+    }
+  }
+  for (const n of negative.chunks) await expectReason(`files chunks ${n.name}`, n.error, rejectChunks(file.files, n))
+  for (const n of negative.manifest) await expectReason(`files manifest (${n.why})`, n.error, rejectManifest(n))
+  for (const n of negative.stored) {
+    record(`files stored ${n.stored} (${n.why})`, storedLayout(n.stored) ? ['accepted'] : [])
+  }
   return results
 }

@@ -1,5 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { computeVector, runVectors, vectorMismatches } from './vectors-runner.ts'
+import { storedLayout } from '@burnlink/shared'
+import {
+  computeVector,
+  fileSecretMismatches,
+  paddingMismatches,
+  rejectChunks,
+  rejectManifest,
+  runVectors,
+  vectorMismatches,
+} from './vectors-runner.ts'
 import type { Computed } from './vectors-runner.ts'
 import file from './vectors.json'
 
@@ -40,8 +49,17 @@ describe('runVectors', () => {
     'passes every vector and every negative',
     async () => {
       const results = await runVectors(file)
+      const { padding, secrets, negative } = file.files
       const expected =
-        file.vectors.length + file.negative.b64u.length + file.negative.hdr.length + file.negative.ct.length
+        file.vectors.length +
+        file.negative.b64u.length +
+        file.negative.hdr.length +
+        file.negative.ct.length +
+        padding.length +
+        secrets.length +
+        negative.chunks.length +
+        negative.manifest.length +
+        negative.stored.length
       expect(results).toHaveLength(expected)
       expect(results.filter((r) => !r.ok)).toEqual([])
     },
@@ -61,5 +79,33 @@ describe('runVectors', () => {
       negative: { b64u: [{ input: 'Zg', bytes: 1, error: 'b64u', why: 'valid' }], hdr: [], ct: [] },
     })
     expect(results[0]).toMatchObject({ ok: false, detail: 'rejected with accepted, expected b64u' })
+  })
+})
+
+const files = file.files
+
+describe('files: padding', () => {
+  it.each(files.padding)('a $size-byte file pads to $padded bytes in $chunks chunks, $stored stored', (row) => {
+    expect(paddingMismatches(row)).toEqual([])
+  })
+})
+
+describe.each(files.secrets)('files: secret $name', (v) => {
+  it('reproduces sid, ut, uv, the manifest envelope, the stored sizes and every chunk', async () => {
+    expect(await fileSecretMismatches(v)).toEqual([])
+  })
+})
+
+describe('files: negatives', () => {
+  it.each(files.negative.chunks)('chunks $name: $why', async (n) => {
+    expect(await rejectChunks(files, n)).toBe(n.error)
+  })
+
+  it.each(files.negative.manifest)('manifest: $why', async (n) => {
+    expect(await rejectManifest(n)).toBe(n.error)
+  })
+
+  it.each(files.negative.stored)('stored size $stored: $why', (n) => {
+    expect(storedLayout(n.stored)).toBeUndefined()
   })
 })
