@@ -106,6 +106,7 @@ export async function main({
     LOG_LEVEL: 'info',
     RATE_LIMIT_CREATE_PER_MINUTE: '1000000000',
     RATE_LIMIT_READ_PER_MINUTE: '1000000000',
+    CREATE_BYTES_PER_HOUR: '1000000000000',
     ...o.serverEnv,
   }
   // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to see where the server's time goes.

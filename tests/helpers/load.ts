@@ -4,10 +4,11 @@
  * and polling with a deadline.
  */
 
-/** Server-process environment that keeps the rate limiter out of load tests. */
+/** Server-process environment that keeps the rate limits and the byte budget out of load tests. */
 export const NO_RATE_LIMITS = {
   RATE_LIMIT_CREATE_PER_MINUTE: '100000000',
   RATE_LIMIT_READ_PER_MINUTE: '100000000',
+  CREATE_BYTES_PER_HOUR: '1000000000000',
 } as const
 
 export interface Outcome {
