@@ -61,6 +61,8 @@ export default defineConfig({
           testTimeout: 120_000,
           // A cold run builds the stand-in base images and the app image: minutes on two cores.
           hookTimeout: 900_000,
+          // After every other project, so its image build never competes with their timings.
+          sequence: { groupOrder: 1 },
         },
       },
     ],
