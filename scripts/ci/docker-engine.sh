@@ -14,8 +14,9 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 
-if [ -f /var/run/docker.pid ] && kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
-  echo "a dockerd runs (pid $(cat /var/run/docker.pid)) but does not answer at ${DOCKER_HOST:-the default socket}" >&2
+pid=$(cat /var/run/docker.pid 2>/dev/null || true)
+if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ]; then
+  echo "a dockerd runs (pid $pid) but does not answer at ${DOCKER_HOST:-the default socket}" >&2
   exit 1
 fi
 
