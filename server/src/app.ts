@@ -6,8 +6,11 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
 import { validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod'
 import { MAX_CT_BYTES, b64uLength } from '@burnlink/shared'
 import type { Config } from './config.ts'
+import { MeteredStore } from './metrics/metered-store.ts'
+import type { Metrics } from './metrics/metrics.ts'
 import budgets from './plugins/budgets.ts'
 import errorHandler, { clientErrorHandler } from './plugins/error-handler.ts'
+import metricsPlugin from './plugins/metrics.ts'
 import openapi from './plugins/openapi.ts'
 import rateLimit from './plugins/rate-limit.ts'
 import requestLog from './plugins/request-log.ts'
@@ -27,6 +30,8 @@ export interface AppOptions {
   logger?: FastifyBaseLogger
   /** The Redis behind the store, if any: rate limits and budgets are kept there so they hold across instances. */
   redis?: RedisClient
+  /** Where to record metrics (served on their own listener by main.ts); none when absent. */
+  metrics?: Metrics
 }
 
 /**
@@ -41,7 +46,7 @@ function trustProxy(setting: Config['trustProxy']) {
   return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting
 }
 
-export async function buildApp({ config, store, logger, redis }: AppOptions) {
+export async function buildApp({ config, store, logger, redis, metrics }: AppOptions) {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     // Fastify's request logging prints URLs and headers; request-log.ts logs a safe subset.
@@ -78,16 +83,21 @@ export async function buildApp({ config, store, logger, redis }: AppOptions) {
   // JSON only: a text/plain body is a client mistake that deserves 415, not a zod error.
   app.removeContentTypeParser(['text/plain'])
 
+  // First, so that its hook sees every response, 404s and rate-limited ones included.
+  if (metrics) await app.register(metricsPlugin, { metrics })
+  // The routes' calls are what the lifecycle counters count.
+  const routeStore = metrics ? new MeteredStore(store, metrics) : store
   await app.register(rateLimit, { redis, ipv6Prefix: config.rateLimit.ipv6Prefix })
   await app.register(budgets, { config, store, redis })
+  metrics?.watchStore({ ping: () => store.ping(), usage: () => app.storageUsage() })
   await app.register(errorHandler, { notFoundPerMinute: config.rateLimit.readPerMinute })
   await app.register(security)
   await app.register(shutdown)
   await app.register(requestLog)
   await app.register(openapi)
-  await app.register(secretRoutes, { prefix: '/api/v1/secrets', store, config })
+  await app.register(secretRoutes, { prefix: '/api/v1/secrets', store: routeStore, config })
   await app.register(limitsRoutes, { prefix: '/api/v1', config })
-  await app.register(healthRoutes, { store })
+  await app.register(healthRoutes, { store: routeStore })
   if (config.webRoot) await app.register(webPlugin, { root: config.webRoot })
   return app
 }

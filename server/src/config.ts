@@ -78,6 +78,10 @@ const EnvSchema = z
     HTTP_IDLE_TIMEOUT_SECONDS: int(1, 3600).default(30),
     HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: int(1, 600).default(5),
     HTTP_MAX_CONNECTIONS: int(1).default(2048),
+    // Prometheus metrics on a listener of their own, off unless a port is set (0: any free
+    // one); loopback by default, since they are for a scraper on this machine or a private network.
+    METRICS_PORT: int(0, 65535).optional(),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SHUTDOWN_DRAIN_SECONDS: int(0, 300).default(1),
     WEB_ROOT: z.string().min(1).optional(),
@@ -95,6 +99,13 @@ const EnvSchema = z
         code: 'custom',
         path: ['REDIS_DURABILITY'],
         message: 'aof needs REDIS_URL or REDIS_CLUSTER_NODES',
+      })
+    }
+    if (env.METRICS_PORT === env.PORT && env.PORT !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['METRICS_PORT'],
+        message: 'must differ from PORT: metrics are never served on the public port',
       })
     }
     if (env.HTTP_HEADERS_TIMEOUT_SECONDS > env.HTTP_REQUEST_TIMEOUT_SECONDS) {
@@ -134,12 +145,16 @@ const EnvSchema = z
       keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
       maxConnections: env.HTTP_MAX_CONNECTIONS,
     },
+    metrics: env.METRICS_PORT === undefined ? undefined : { port: env.METRICS_PORT, host: env.METRICS_HOST },
     logLevel: env.LOG_LEVEL,
     shutdownDrainSeconds: env.SHUTDOWN_DRAIN_SECONDS,
     webRoot: env.WEB_ROOT,
   }))
 
 export type Config = Readonly<z.output<typeof EnvSchema>>
+
+/** The name of every environment variable the server reads, for the checks that docs name only real ones. */
+export const SETTINGS: readonly string[] = Object.keys(EnvSchema.in.shape)
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'

@@ -10,6 +10,8 @@ import closeWithGrace from 'close-with-grace'
 import pino from 'pino'
 import { buildApp } from './app.ts'
 import { ConfigError, loadConfig } from './config.ts'
+import { listenMetrics, type MetricsListener } from './metrics/listener.ts'
+import { Metrics } from './metrics/metrics.ts'
 import { openStore } from './store/open-store.ts'
 
 /** The built SPA sits beside the server bundle in the repo and in the Docker image. */
@@ -33,7 +35,9 @@ const { store, redis } = await openStore(config, logger).catch((err: unknown) =>
   logger.fatal({ err }, 'could not open the store')
   process.exit(1)
 })
-const app = await buildApp({ config, store, logger, redis })
+const metrics = config.metrics ? new Metrics() : undefined
+const app = await buildApp({ config, store, logger, redis, metrics })
+let metricsListener: MetricsListener | undefined
 
 closeWithGrace({ delay: (config.shutdownDrainSeconds + 10) * 1000 }, async ({ signal, err }) => {
   if (err) logger.error({ err }, 'shutting down after an error')
@@ -43,11 +47,17 @@ closeWithGrace({ delay: (config.shutdownDrainSeconds + 10) * 1000 }, async ({ si
   app.drain()
   await setTimeout(config.shutdownDrainSeconds * 1000)
   await app.close()
+  // Scraped to the end, so the drain shows in the metrics too.
+  await metricsListener?.close()
   await store.close()
 })
 
 try {
   await app.listen({ port: config.port, host: config.host })
+  if (metrics && config.metrics) {
+    metricsListener = await listenMetrics(metrics, config.metrics, logger)
+    logger.info({ host: config.metrics.host, port: metricsListener.port }, 'metrics listening at /metrics')
+  }
 } catch (err) {
   logger.fatal({ err }, 'could not listen')
   process.exit(1)

@@ -32,6 +32,11 @@ export class StorageGauge {
     private readonly log: Logger,
   ) {}
 
+  /** The last sample, for the metrics; undefined before the first. */
+  last(): Usage | undefined {
+    return this.usage
+  }
+
   /** True once a sample found the stored bytes at or over the budget. */
   full(): boolean {
     return this.usage?.budget !== undefined && this.usage.used >= this.usage.budget

@@ -27,6 +27,8 @@ declare module 'fastify' {
      * full) or 429 (the client's hourly bytes spent, with Retry-After) that says why not.
      */
     chargeStoredBytes(req: FastifyRequest, reply: FastifyReply, bytes: number): Promise<void>
+    /** The storage's last sampled use and budget; undefined when there is no measure (yet). */
+    storageUsage(): Usage | undefined
   }
   interface FastifyContextConfig {
     /** The bytes a request to this route stores: the route is then budgeted before its handler runs. */
@@ -58,6 +60,7 @@ export default fp<BudgetsOptions>(
       app.addHook('onClose', async () => gauge.stop())
     }
 
+    app.decorate('storageUsage', () => gauge?.last())
     app.decorate('chargeStoredBytes', async (req: FastifyRequest, reply: FastifyReply, bytes: number) => {
       if (gauge?.full()) throw apiError('storageBudgetReached')
       const charge = await perClient.charge(rateLimitKey(req.ip, config.rateLimit.ipv6Prefix), bytes)
