@@ -122,6 +122,8 @@ export interface RetryOptions {
   firstDelayMs?: number
   /** No try starts later than this after the first one. */
   budgetMs?: number
+  /** Told before each wait, e.g. to say that the server is being retried. */
+  onRetry?: (error: ApiError, waitMs: number) => void
 }
 
 const MAX_DELAY_MS = 8000
@@ -142,7 +144,7 @@ export function isRetryable(e: unknown): boolean {
  * (30 s). For idempotent calls only: meta, an identical create, a reveal with a claim.
  */
 export async function withRetries<T>(call: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const { firstDelayMs = 500, budgetMs = 30_000 } = options
+  const { firstDelayMs = 500, budgetMs = 30_000, onRetry } = options
   const started = Date.now()
   for (let delay = firstDelayMs; ; delay = Math.min(delay * 2, MAX_DELAY_MS)) {
     try {
@@ -150,6 +152,7 @@ export async function withRetries<T>(call: () => Promise<T>, options: RetryOptio
     } catch (e) {
       const wait = delay * (0.75 + Math.random() / 2)
       if (!isRetryable(e) || Date.now() - started + wait > budgetMs) throw e
+      onRetry?.(e as ApiError, wait)
       await new Promise((resolve) => setTimeout(resolve, wait))
     }
   }

@@ -131,8 +131,10 @@ describe('withRetries', () => {
 
   it('tries again after 503s and network errors until an answer comes', async () => {
     const { call, calls } = flaky(unavailable, network, unavailable)
-    expect(await withRetries(call, fast)).toBe('done')
+    const told: unknown[] = []
+    expect(await withRetries(call, { ...fast, onRetry: (e) => told.push(e) })).toBe('done')
     expect(calls()).toBe(4)
+    expect(told).toEqual([unavailable, network, unavailable])
   })
 
   it.each([
