@@ -2,7 +2,7 @@
  * Exit codes are the CLI's contract with scripts, so every failure ends up here and is
  * turned into one code and one sentence in plain words.
  */
-import { ApiError, ProtocolError } from '@burnlink/shared'
+import { ApiError, ProtocolError, RevealInDoubtError } from '@burnlink/shared'
 import type { SecretState } from '@burnlink/shared'
 
 export const ExitCode = {
@@ -67,6 +67,14 @@ function fromApi(e: ApiError, server: string): CliError {
 /** `server` is the origin the command talked to, named in network failures. */
 export function toCliError(e: unknown, server = 'the given address'): CliError {
   if (e instanceof CliError) return e
+  if (e instanceof RevealInDoubtError) {
+    // The claim lives in this process only: once it exits, nobody can fetch that view again.
+    return new CliError(
+      ExitCode.unavailable,
+      `the server at ${server} did not answer the reveal: the secret may have been used up by this attempt, ` +
+        'and only this run could have fetched it again. If the link no longer opens, ask the sender to send it again',
+    )
+  }
   if (e instanceof ApiError) return fromApi(e, server)
   if (e instanceof ProtocolError) {
     return e.reason === 'link'

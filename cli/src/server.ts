@@ -2,12 +2,14 @@
  * Which server to talk to and how. For get, status and burn the origin comes from the
  * link itself; the key never leaves this process, only tokens derived from it do.
  */
-import { ApiError, DEFAULT_SERVER_LIMITS, createClient } from '@burnlink/shared'
-import type { Client, ServerLimits } from '@burnlink/shared'
+import { ApiError, DEFAULT_SERVER_LIMITS, createClient, withRetries } from '@burnlink/shared'
+import type { Client, RetryOptions, ServerLimits } from '@burnlink/shared'
 import { toCliError, usageError } from './exit.ts'
+import { say } from './io.ts'
 
 export const DEFAULT_SERVER = 'http://localhost:3000'
 const REQUEST_TIMEOUT_MS = 30_000
+const DEFAULT_RETRY_SECONDS = 30
 
 function isLoopback(hostname: string): boolean {
   return (
@@ -45,10 +47,31 @@ const timedFetch: typeof fetch = (input, init) =>
 
 export const clientFor = (server: string): Client => createClient({ baseUrl: server, fetch: timedFetch })
 
+/**
+ * How long a call that met 503 or no answer is tried again: $BURNLINK_RETRY_SECONDS, 30 by
+ * default, 0 for not at all. Only calls that are safe to repeat are: an identical create,
+ * meta, a reveal with this run's claim. The first retry is said on stderr, so no wait is silent.
+ */
+export function retryPolicy(server: string): RetryOptions {
+  const raw = process.env.BURNLINK_RETRY_SECONDS
+  const seconds = raw === undefined || raw === '' ? DEFAULT_RETRY_SECONDS : Number(raw)
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600)
+    throw usageError(`BURNLINK_RETRY_SECONDS must be a whole number of seconds from 0 to 3600 (got "${raw}")`)
+  let told = false
+  return {
+    budgetMs: seconds * 1000,
+    onRetry: () => {
+      if (told) return
+      told = true
+      say(`burnlink: the server at ${server} is not answering; trying again for up to ${seconds} s`)
+    },
+  }
+}
+
 /** An unreachable server fails here, before any work; an older one without the route gets defaults. */
-export async function fetchLimits(server: string): Promise<ServerLimits> {
+export async function fetchLimits(server: string, retry?: RetryOptions): Promise<ServerLimits> {
   try {
-    return await clientFor(server).limits()
+    return await withRetries(() => clientFor(server).limits(), retry)
   } catch (e) {
     if (e instanceof ApiError && e.status !== 0 && e.code !== 'unavailable') return DEFAULT_SERVER_LIMITS
     throw e

@@ -60,27 +60,37 @@ describe('exit codes', () => {
     const other = await startTestServer()
     const { link } = await sendJson(other.url, [], 'stranded')
     await other.close()
-    const r = await runCli(['get', link])
+    const r = await runCli(['get', link], { env: { BURNLINK_RETRY_SECONDS: '0' } })
     expect(r.code).toBe(6)
     expect(r.stderr).toContain(`could not reach the server at ${other.url}`)
   })
 
   it('6 when nothing listens on the port', async () => {
-    const r = await runCli(['send', '--server', `http://127.0.0.1:${await closedPort()}`, 'text'])
+    const r = await runCli(['send', '--server', `http://127.0.0.1:${await closedPort()}`, 'text'], {
+      env: { BURNLINK_RETRY_SECONDS: '0' },
+    })
     expect(r.code).toBe(6)
+    expect(r.stderr).not.toMatch(/trying again/)
   })
 
-  it('6 when the server answers 503', async () => {
+  it('6 when the server keeps answering 503, after trying again for BURNLINK_RETRY_SECONDS', async () => {
+    let requests = 0
     const unavailable = createServer((_req, res) => {
+      requests++
       res.writeHead(503, { 'content-type': 'application/json' })
       res.end(JSON.stringify({ error: 'unavailable', message: 'the store is unavailable' }))
     })
     await new Promise<void>((resolve) => unavailable.listen(0, '127.0.0.1', resolve))
     const { port } = unavailable.address() as AddressInfo
     try {
-      const r = await runCli(['get', unknownLink(`http://127.0.0.1:${port}`)])
+      const started = Date.now()
+      const r = await runCli(['get', unknownLink(`http://127.0.0.1:${port}`)], { env: { BURNLINK_RETRY_SECONDS: '2' } })
       expect(r.code).toBe(6)
       expect(r.stderr).toMatch(/unavailable/)
+      expect(r.stderr).toMatch(/not answering; trying again for up to 2 s/)
+      // Waits of about 0.5 and 1 s fit in 2 s: three tries of the limits, none after the budget.
+      expect(requests).toBeGreaterThanOrEqual(3)
+      expect(Date.now() - started).toBeLessThan(5000)
     } finally {
       await new Promise((resolve) => unavailable.close(resolve))
     }

@@ -1,10 +1,10 @@
-import { ApiError, PayloadType, createRecipient, parseSecretLink } from '@burnlink/shared'
+import { ApiError, PayloadType, RevealInDoubtError, createRecipient, parseSecretLink } from '@burnlink/shared'
 import type { Recipient, RedirectPolicy, RevealedSecret, WaitingSecret } from '@burnlink/shared'
 import { COMMON_OPTIONS, onePositional, parseCommand } from '../args.ts'
 import { CliError, ExitCode, toCliError, usageError } from '../exit.ts'
 import { ask, say, stdinIsTerminal, writeResult } from '../io.ts'
 import { promptPassphrase, readPassphraseFile } from '../passphrase.ts'
-import { checkServer, clientFor, fetchLimits, withServer } from '../server.ts'
+import { checkServer, clientFor, fetchLimits, retryPolicy, withServer } from '../server.ts'
 
 export const usage = `Usage: burnlink get [options] <link>
 
@@ -18,6 +18,11 @@ Options:
   --passphrase-file FILE  read the passphrase from FILE (one final newline is ignored)
   --insecure              allow a plain http link to a host other than this machine
   -h, --help              show this help
+
+When the server answers 503 or not at all, the reveal is sent again for up to
+$BURNLINK_RETRY_SECONDS (default 30; 0: never) with this run's claim, so it can never use a
+second view. If it still gets no answer, the view may be used up: at a terminal it offers
+to try again while the server keeps the view for this run; otherwise it exits with 6.
 `
 
 const OPTIONS = {
@@ -35,6 +40,21 @@ async function confirmReveal(viewsLeft: number): Promise<void> {
 }
 
 /**
+ * After a reveal got no answer, a person at a terminal may try again with the same claim
+ * while the server keeps the view for it; a script gets exit 6 at once.
+ */
+async function tryAgain(e: RevealInDoubtError, server: string): Promise<boolean> {
+  const minutes = e.minutesLeft()
+  if (!stdinIsTerminal() || minutes < 1) return false
+  say(
+    `burnlink: the server at ${server} did not answer: the secret may have been used up by this attempt. ` +
+      `This run can still fetch it for ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+  )
+  const answer = await ask('Try again now? [Y/n] ', { noTerminal: 'no terminal to ask on' })
+  return !/^no?$/i.test(answer.trim())
+}
+
+/**
  * A passphrase typed at the prompt may be retried while attempts are left, as on the web
  * page; one from a file is not, since retrying the same file would only burn attempts.
  */
@@ -43,14 +63,17 @@ async function reveal(
   secret: WaitingSecret,
   fromFile: string | undefined,
   policy: RedirectPolicy,
+  server: string,
 ): Promise<RevealedSecret> {
+  const unlock = async () =>
+    recipient.unlock(secret.needsPassphrase ? (fromFile ?? (await promptPassphrase({ confirm: false }))) : undefined)
+  await unlock()
   for (;;) {
-    await recipient.unlock(
-      secret.needsPassphrase ? (fromFile ?? (await promptPassphrase({ confirm: false }))) : undefined,
-    )
     try {
       return await recipient.reveal(policy)
     } catch (e) {
+      // The keys are kept: the same reveal goes again, with the same claim.
+      if (e instanceof RevealInDoubtError && (await tryAgain(e, server))) continue
       const retry =
         secret.needsPassphrase &&
         fromFile === undefined &&
@@ -59,6 +82,7 @@ async function reveal(
         Boolean(e.attemptsLeft)
       if (!retry) throw e
       say(`burnlink: ${toCliError(e).message}`)
+      await unlock()
     }
   }
 }
@@ -73,10 +97,13 @@ export async function get(args: string[]): Promise<void> {
   const fromFile = values['passphrase-file'] === undefined ? undefined : readPassphraseFile(values['passphrase-file'])
 
   await withServer(server, async () => {
-    const recipient = await createRecipient(k, { api: clientFor(server) })
-    const [secret, limits] = await Promise.all([recipient.meta(), fetchLimits(server)])
+    const retry = retryPolicy(server)
+    const limits = await fetchLimits(server, retry)
+    const { claimRetrySeconds } = limits
+    const recipient = await createRecipient(k, { api: clientFor(server), claimRetrySeconds, retry })
+    const secret = await recipient.meta()
     if (stdinIsTerminal() && !values.yes) await confirmReveal(secret.viewsLeft)
-    const content = await reveal(recipient, secret, fromFile, { allowHttp: limits.allowHttpRedirects })
+    const content = await reveal(recipient, secret, fromFile, { allowHttp: limits.allowHttpRedirects }, server)
     if (content.type === PayloadType.attachment) {
       throw new CliError(
         ExitCode.failure,

@@ -5,6 +5,7 @@ import {
   TTL,
   TTL_PRESETS,
   prepareSecret,
+  storeSecret,
   validateRedirectUrl,
 } from '@burnlink/shared'
 import { COMMON_OPTIONS, hasValueAfter, onePositional, parseCommand } from '../args.ts'
@@ -12,7 +13,7 @@ import { formatDuration, parseDuration } from '../duration.ts'
 import { usageError } from '../exit.ts'
 import { decodeText, readSmallFile, readStdin, say, stdinIsTerminal } from '../io.ts'
 import { PASSPHRASE_IN_ARGV, promptPassphrase, readPassphraseFile } from '../passphrase.ts'
-import { DEFAULT_SERVER, checkServer, clientFor, fetchLimits, withServer } from '../server.ts'
+import { DEFAULT_SERVER, checkServer, clientFor, fetchLimits, retryPolicy, withServer } from '../server.ts'
 import type { ServerLimits } from '@burnlink/shared'
 
 const DEFAULT_TTL_SECONDS = 86400
@@ -34,6 +35,9 @@ Options:
   --json                  print {"link", "manageLink", "sid", "expiresAt"} as JSON
   --insecure              allow plain http to a host other than this machine
   -h, --help              show this help
+
+When the server answers 503 or not at all, the create is sent again, identical, for up to
+$BURNLINK_RETRY_SECONDS (default 30; 0: never): a create that was stored is never doubled.
 `
 
 const OPTIONS = {
@@ -99,7 +103,8 @@ export async function send(args: string[]): Promise<void> {
   const ttl = values.ttl === undefined ? undefined : parseDuration(values.ttl)
 
   await withServer(server, async () => {
-    const limits = await fetchLimits(server)
+    const retry = retryPolicy(server)
+    const limits = await fetchLimits(server, retry)
     const maxViews = parseViews(values.views, limits)
     const type = values.url === undefined ? PayloadType.text : PayloadType.redirect
     const text = values.url === undefined ? await readText(argument, values.file) : checkRedirect(values.url, limits)
@@ -118,7 +123,8 @@ export async function send(args: string[]): Promise<void> {
       origin: server,
       allowHttp: limits.allowHttpRedirects,
     })
-    const { sid, expiresAt } = await clientFor(server).create(prepared.request)
+    // Sent again as it is after 503 or no answer: a create the server already stored answers 201 again.
+    const { sid, expiresAt } = await storeSecret(clientFor(server), prepared.request, retry)
     if (values.json) {
       process.stdout.write(
         `${JSON.stringify({ link: prepared.link, manageLink: prepared.manageLink, sid, expiresAt })}\n`,
