@@ -1,9 +1,9 @@
 /**
  * HTTP metrics for every response on the public port: counted by method, route template
  * and status class, timed by method and route template. The template is the route's own
- * (`/api/v1/secrets/reveal`, `/assets/*`), never the path asked for; a request no route
- * matched is `unmatched`, whatever its path. The metrics themselves are served elsewhere
- * (metrics/listener.ts), never here.
+ * (`/api/v1/secrets/reveal`, or the static files' wildcard), never the path asked for; a
+ * request no route matched is `unmatched`, whatever its path. The metrics themselves are
+ * served elsewhere (metrics/listener.ts), never here.
  */
 import fp from 'fastify-plugin'
 import { UNMATCHED_ROUTE, methodLabel, statusClass, type Metrics } from '../metrics/metrics.ts'
