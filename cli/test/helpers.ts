@@ -81,3 +81,34 @@ export async function sendJson(server: string, args: string[] = [], input?: stri
   if (r.code !== 0) throw new Error(`send failed (${r.code}): ${r.stderr}`)
   return JSON.parse(r.out) as { link: string; manageLink: string; sid: string; expiresAt: string }
 }
+
+/** A shell command on a terminal; `next` waits for the text, `type` answers it. */
+export function inTerminal(command: string) {
+  const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: 'pipe' })
+  let transcript = ''
+  let cursor = 0
+  child.stdout.on('data', (chunk: Buffer) => {
+    transcript += chunk.toString('utf8')
+  })
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+  return {
+    // Answers are typed only once the prompt is up, as a person would: typed earlier, the
+    // terminal itself would echo them before the prompt could turn echo off.
+    async next(text: string): Promise<void> {
+      const deadline = Date.now() + 15_000
+      while (transcript.indexOf(text, cursor) === -1) {
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${JSON.stringify(text)} in ${JSON.stringify(transcript)}`)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      cursor = transcript.indexOf(text, cursor) + text.length
+    },
+    type(answer: string): void {
+      child.stdin.write(`${answer}\r`)
+    },
+    async finish(): Promise<{ code: number | null; transcript: string }> {
+      const code = await exited
+      return { code, transcript }
+    },
+  }
+}

@@ -8,7 +8,7 @@ import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createClient, parseManageLink } from '@burnlink/shared'
-import { runCli, sendJson, useCliAndServer } from './helpers.ts'
+import { CLI, inTerminal, runCli, sendJson, useCliAndServer } from './helpers.ts'
 
 const server = useCliAndServer()
 
@@ -69,7 +69,8 @@ afterEach(async () => {
   outage = undefined
 })
 
-describe('through a short outage', () => {
+// Each waits out a 2 to 3 s outage on top of the CLI's own start: more than the default 5 s.
+describe('through a short outage', { timeout: 30_000 }, () => {
   it('get prints the secret whose reveal answer was lost, using one view', async () => {
     outage = await outageAt('/api/v1/secrets/reveal')
     const { link, manageLink } = await sendJson(outage.url, ['--views', '2'], 'survives the outage')
@@ -96,6 +97,22 @@ describe('through a short outage', () => {
     const r = await runCli(['get', link.replace(server.url, outage.url)], { env: { BURNLINK_RETRY_SECONDS: '2' } })
     expect(r).toMatchObject({ code: 6, out: '' })
     expect(r.stderr).toMatch(/did not answer the reveal: the secret may have been used up by this attempt/)
+  })
+
+  it('get offers a person at a terminal to try again, and the same claim then gets the view', async () => {
+    outage = await outageAt('/api/v1/secrets/reveal', 3000)
+    const { link, manageLink } = await sendJson(outage.url, [], 'worth the wait')
+    const getter = inTerminal(`BURNLINK_RETRY_SECONDS=1 node ${CLI} get --yes '${link}'`)
+    await getter.next('the secret may have been used up by this attempt. This run can still fetch it for 4 minutes.')
+    await getter.next('Try again now? [Y/n] ')
+    // Answered once the outage is over, as a person who waited would.
+    await new Promise((resolve) => setTimeout(resolve, 3000))
+    getter.type('y')
+    const got = await getter.finish()
+    expect(got.code).toBe(0)
+    expect(got.transcript).toMatch(/worth the wait\r\n$/)
+    const { sid, mt } = parseManageLink(manageLink)
+    expect(await createClient({ baseUrl: server.url }).status({ sid, mt })).toMatchObject({ views: 1 })
   })
 
   it('refuses a BURNLINK_RETRY_SECONDS that is not a whole number of seconds', async () => {

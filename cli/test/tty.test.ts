@@ -3,44 +3,12 @@
  * passphrase prompt must not echo, get must ask before using a view, and a sender's
  * control characters are shown to the terminal, never obeyed by it.
  */
-import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { CLI, runCli, sendJson, useCliAndServer } from './helpers.ts'
+import { CLI, inTerminal, runCli, sendJson, useCliAndServer } from './helpers.ts'
 
 const PASSPHRASE = 'pa55 w\u00f6rd'
 
 const server = useCliAndServer()
-
-/** A shell command on a terminal; `next` waits for the text, `type` answers it. */
-function inTerminal(command: string) {
-  const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: 'pipe' })
-  let transcript = ''
-  let cursor = 0
-  child.stdout.on('data', (chunk: Buffer) => {
-    transcript += chunk.toString('utf8')
-  })
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
-  return {
-    // Answers are typed only once the prompt is up, as a person would: typed earlier, the
-    // terminal itself would echo them before the prompt could turn echo off.
-    async next(text: string): Promise<void> {
-      const deadline = Date.now() + 15_000
-      while (transcript.indexOf(text, cursor) === -1) {
-        if (Date.now() > deadline)
-          throw new Error(`timed out waiting for ${JSON.stringify(text)} in ${JSON.stringify(transcript)}`)
-        await new Promise((resolve) => setTimeout(resolve, 20))
-      }
-      cursor = transcript.indexOf(text, cursor) + text.length
-    },
-    type(answer: string): void {
-      child.stdin.write(`${answer}\r`)
-    },
-    async finish(): Promise<{ code: number | null; transcript: string }> {
-      const code = await exited
-      return { code, transcript }
-    },
-  }
-}
 
 describe('on a terminal', () => {
   it('asks for the passphrase without echo, and asks before revealing', async () => {
