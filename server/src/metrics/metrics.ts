@@ -93,8 +93,8 @@ export class Metrics {
   /** `process`: also Node's default process metrics (CPU, memory, event loop, GC, handles). */
   constructor({ process = true }: { process?: boolean } = {}) {
     if (process) collectDefaultMetrics({ register: this.registry })
-    // Every fixed series exists from the start, at zero: a rate() or an alert on a counter
-    // that has never moved then sees 0, not an absent series.
+    // A labelled series exists only once it moves; the burn reasons start at zero so that a
+    // rate() over one that has never moved sees 0, not an absent series.
     for (const reason of BurnReason.options) this.burned.inc({ reason }, 0)
   }
 
