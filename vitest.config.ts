@@ -47,10 +47,10 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],
-          globalSetup: ['tests/helpers/global-redis.ts'],
+          globalSetup: ['tests/helpers/global-redis.ts', 'tests/helpers/global-display.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          // One Chromium at a time: two cores are shared with the server and Redis.
+          // One browser at a time: two cores are shared with the server and Redis.
           fileParallelism: false,
         },
       },

@@ -207,20 +207,32 @@ export function keyForms(link: string): string[] {
   return [encodeB64u(k), hex, hex.toUpperCase()]
 }
 
-/** "value in METHOD url" for every recorded request (URL, headers or body) that carries one of the values. */
+/** "value in METHOD url" for every request (URL, headers or body) that carries one of the values. */
+export function leaksIn(
+  requests: RecordedRequest[],
+  values: string[],
+  where: (url: string) => boolean = () => true,
+): string[] {
+  return requests
+    .filter((r) => where(r.url))
+    .flatMap((r) => {
+      const sent = `${r.url}\n${JSON.stringify(r.headers)}\n${r.body}`
+      return values.filter((v) => sent.includes(v)).map((v) => `${v} in ${r.method} ${r.url}`)
+    })
+}
+
+/** `leaksIn` over everything the people's browsers sent. */
 export async function leaks(
   people: Person[],
   values: string[],
   where: (url: string) => boolean = () => true,
 ): Promise<string[]> {
   await Promise.all(people.map((p) => p.settle()))
-  return people
-    .flatMap((p) => p.requests)
-    .filter((r) => where(r.url))
-    .flatMap((r) => {
-      const sent = `${r.url}\n${JSON.stringify(r.headers)}\n${r.body}`
-      return values.filter((v) => sent.includes(v)).map((v) => `${v} in ${r.method} ${r.url}`)
-    })
+  return leaksIn(
+    people.flatMap((p) => p.requests),
+    values,
+    where,
+  )
 }
 
 /** The person's requests to one API path, e.g. '/api/v1/secrets/status'. */
