@@ -51,6 +51,39 @@ export default tseslint.config(
     },
   },
   {
+    // web/src/README.md: a feature never reaches into another; what two share moves to common/ or lib/.
+    files: ['web/src/features/*/**/*.{ts,vue}'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: ['create', 'reveal', 'manage', 'links'].map((feature) => ({
+            target: `./web/src/features/${feature}`,
+            from: './web/src/features',
+            except: [`./${feature}`],
+            message: 'A feature imports only from common/, lib/ and @burnlink/shared.',
+          })),
+        },
+      ],
+    },
+  },
+  {
+    // common/ and lib/ sit below the features.
+    files: ['web/src/{common,lib}/**/*.{ts,vue}'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: ['common', 'lib'].map((folder) => ({
+            target: `./web/src/${folder}`,
+            from: './web/src/features',
+            message: 'common/ and lib/ sit below the features.',
+          })),
+        },
+      ],
+    },
+  },
+  {
     // The key lives in the URL fragment and in memory; nothing in web/ may persist it.
     files: ['web/src/**/*.{ts,vue}'],
     rules: {
