@@ -9,17 +9,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { hasChromium, newPerson, seedSecret, useBrowserSuite, type Person } from '../helpers/browser.ts'
+import { expectClean, hasChromium, newPerson, seedSecret, useBrowserSuite } from '../helpers/browser.ts'
 
 const SHOTS = process.env.SCREENSHOTS
   ? fileURLToPath(new URL('../../docs', import.meta.url))
   : mkdtempSync(join(tmpdir(), 'burnlink-shots-'))
-
-function expectClean(person: Person): void {
-  expect(person.cspViolations).toEqual([])
-  expect(person.consoleErrors).toEqual([])
-  expect(person.pageErrors).toEqual([])
-}
 
 describe.runIf(hasChromium())('pages under the production CSP', () => {
   const suite = useBrowserSuite()

@@ -235,12 +235,6 @@ export async function leaks(
   )
 }
 
-/** The person's requests to one API path, e.g. '/api/v1/secrets/status'. */
-export async function apiRequests(person: Person, pathname: string): Promise<RecordedRequest[]> {
-  await person.settle()
-  return person.requests.filter((r) => new URL(r.url).pathname === pathname)
-}
-
 /** No CSP violation, console error or uncaught error on any page of the person. */
 export function expectClean(person: Person): void {
   expect(person.cspViolations).toEqual([])
