@@ -58,12 +58,17 @@ export class MemoryStore implements Store {
     const now = Date.now()
     const existing = this.find(s.sid, now)
     if (existing) {
+      const { content } = existing
       const again =
         existing.state === 'active' &&
+        content !== undefined &&
         same(existing.av, s.av) &&
         same(existing.mv, s.mv) &&
-        existing.content !== undefined &&
-        same(existing.content.rv, s.rv)
+        same(content.rv, s.rv) &&
+        same(content.hdr, s.hdr) &&
+        same(content.ct, s.ct) &&
+        existing.expiresAt - existing.createdAt === s.ttlSeconds * 1000 &&
+        existing.maxViews === s.maxViews
       return again ? { kind: 'created', expiresAt: existing.expiresAt } : { kind: 'exists' }
     }
     const expiresAt = now + s.ttlSeconds * 1000

@@ -78,14 +78,15 @@ end
 
 /**
  * ARGV: c value, av, mv, ttl ms, maxViews, retention ms. Returns expiresAt, or 0 when the
- * sid is taken. A create repeated after its answer was lost (same sid and verifiers, the
- * secret still active) gets the same expiresAt again and changes nothing.
+ * sid is taken. A create repeated after its answer was lost (the whole request identical:
+ * the same :c value, verifiers, ttl and maxViews; the secret still active) gets the same
+ * expiresAt again and changes nothing, so its 201 still means that what it sent is stored.
  */
 const create = `
-local m = redis.call('HMGET', KEYS[2], 'st', 'ea', 'av', 'mv')
+local m = redis.call('HMGET', KEYS[2], 'st', 'ea', 'av', 'mv', 'ca', 'mx')
 if m[1] then
-  local same = m[3] == ARGV[2] and m[4] == ARGV[3]
-    and redis.call('GETRANGE', KEYS[1], 0, ${RV_BYTES - 1}) == string.sub(ARGV[1], 1, ${RV_BYTES})
+  local same = m[3] == ARGV[2] and m[4] == ARGV[3] and tonumber(m[2]) - tonumber(m[5]) == tonumber(ARGV[4])
+    and m[6] == ARGV[5] and redis.call('GET', KEYS[1]) == ARGV[1]
   if same and settle(m[1], m[2], now_ms()) == 'active' then return tonumber(m[2]) end
   return 0
 end

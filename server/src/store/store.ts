@@ -55,9 +55,9 @@ export const CLAIM_DIGEST_BYTES = 16
 
 export interface Store {
   /**
-   * Refuses (`exists`) when any record for `sid` exists, live or ended, except a repeat of
-   * the create that made an active secret (same verifiers): that is `created` again, with
-   * the same expiry, and changes nothing.
+   * Refuses (`exists`) when any record for `sid` exists, live or ended, except an identical
+   * repeat of the create that made an active secret: that is `created` again, with the
+   * same expiry, and changes nothing.
    */
   create(secret: NewSecret): Promise<CreateResult>
   /** Non-consuming: header and counters for a link holder. A wrong `av` is `not_found`. */
