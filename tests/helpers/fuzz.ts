@@ -10,7 +10,15 @@
  */
 import { connect } from 'node:net'
 import fc from 'fast-check'
-import { CT_LENGTHS, ErrorBody, SID_BYTES, TOKEN_BYTES, b64uLength, type CreateSecretRequest } from '@burnlink/shared'
+import {
+  CLAIM_BYTES,
+  CT_LENGTHS,
+  ErrorBody,
+  SID_BYTES,
+  TOKEN_BYTES,
+  b64uLength,
+  type CreateSecretRequest,
+} from '@burnlink/shared'
 import { BODY_LIMIT } from '../../server/src/app.ts'
 
 type Json = unknown
@@ -19,7 +27,7 @@ type Body = Record<string, Json>
 type Payload = string | Uint8Array<ArrayBuffer>
 
 export interface FuzzTarget {
-  /** A create request the server has already accepted: replaying it is a conflict. */
+  /** A create request the server has already accepted: replaying it changed is a conflict, unchanged a 201. */
   request: CreateSecretRequest
   /** The secret's real access token: only ever sent beside a malformed reveal token. */
   acc: string
@@ -132,6 +140,7 @@ function b64uField(valid: readonly number[]): FieldSpec {
 
 const SID = b64uField([SID_CHARS])
 const TOKEN = b64uField([TOKEN_CHARS])
+const CLAIM = b64uField([b64uLength(CLAIM_BYTES)])
 const BAD_ONLY = (spec: FieldSpec): FieldSpec => ({ bad: spec.bad })
 
 const FIELDS: Record<string, FieldSpec> = {
@@ -275,6 +284,23 @@ const ENDPOINTS: Endpoint[] = [
   {
     path: `${SECRETS}/reveal`,
     body: single((t, acc) => ({ sid: t.request.sid, acc, rev: acc }), { sid: SID, acc: TOKEN, rev: TOKEN }),
+  },
+  {
+    path: `${SECRETS}/reveal`,
+    body: single((t, acc) => ({ sid: t.request.sid, acc, rev: acc, claim: t.request.sid }), {
+      sid: SID,
+      acc: TOKEN,
+      rev: TOKEN,
+      claim: CLAIM,
+    }),
+  },
+  {
+    path: `${SECRETS}/ack`,
+    body: single((t, acc) => ({ sid: t.request.sid, acc, claim: t.request.sid }), {
+      sid: SID,
+      acc: TOKEN,
+      claim: CLAIM,
+    }),
   },
   {
     // The real access token with a malformed reveal token: must not cost an attempt.
