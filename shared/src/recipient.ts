@@ -80,6 +80,11 @@ export interface RecipientOptions {
   claimRetrySeconds?: number
   /** How meta and reveal retry after a 503 or no answer; `withRetries`' defaults (about 30 s) by default. */
   retry?: RetryOptions
+  /**
+   * How meta retries, when it should differ from reveal: a page can rather show its error
+   * and a Try again button soon, since meta uses nothing up. `retry` by default.
+   */
+  metaRetry?: RetryOptions
 }
 
 /**
@@ -150,7 +155,13 @@ export interface Recipient {
 
 /** Starts a recipient's flow for the link key `k` (from parseSecretLink or parseSecretFragment). */
 export async function createRecipient(k: Uint8Array, options: RecipientOptions): Promise<Recipient> {
-  const { api, unlockKeys: unlock = unlockKeys, claimRetrySeconds = CLAIM_RETRY.defaultSeconds, retry } = options
+  const {
+    api,
+    unlockKeys: unlock = unlockKeys,
+    claimRetrySeconds = CLAIM_RETRY.defaultSeconds,
+    retry,
+    metaRetry = retry,
+  } = options
   const { sid, access } = await accessOf(k)
   // One claim for this recipient's life (a page, a CLI run): every try of its reveal is the same request.
   const claim = encodeB64u(randomBytes(CLAIM_BYTES))
@@ -162,7 +173,7 @@ export async function createRecipient(k: Uint8Array, options: RecipientOptions):
 
   return {
     async meta() {
-      const { hdr, viewsLeft, expiresAt } = await withRetries(() => api.meta(access), retry)
+      const { hdr, viewsLeft, expiresAt } = await withRetries(() => api.meta(access), metaRetry)
       const hdrBytes = decodeB64u(hdr)
       shown = { header: parseHeader(hdrBytes), hdrBytes }
       // Keys made for a previous header would not match this one.
