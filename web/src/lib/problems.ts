@@ -6,10 +6,12 @@ export type ProblemKind =
   | 'malformed'
   | 'not_found'
   | 'viewed'
+  | 'viewed_after_doubt'
   | 'expired'
   | 'burned'
   | 'burned_by_attempts'
   | 'damaged'
+  | 'redirect_refused'
   | 'rate_limited'
   | 'unavailable'
   | 'unexpected'
@@ -31,6 +33,10 @@ export const PROBLEMS: Readonly<Record<ProblemKind, { title: string; text: strin
     title: 'This secret was already viewed',
     text: 'It has been opened as many times as its creator allowed and is gone for good. If you did not open it, tell the sender.',
   },
+  viewed_after_doubt: {
+    title: 'This secret was already viewed',
+    text: 'The earlier attempt on this page, which the server did not answer, may have used it up, and it can no longer be fetched again. Ask the sender to send it again.',
+  },
   expired: {
     title: 'This secret has expired',
     text: 'Nobody opened it in time, so it was deleted unread. Ask the sender for a new link.',
@@ -46,6 +52,10 @@ export const PROBLEMS: Readonly<Record<ProblemKind, { title: string; text: strin
   damaged: {
     title: 'This secret cannot be decrypted',
     text: 'The data does not match the link. The link may be damaged, or the server returned something it should not have.',
+  },
+  redirect_refused: {
+    title: 'This link leads to an address this page refuses',
+    text: 'The secret is a link, but to an address a browser should not be sent to: one that is not https (javascript: or data:, or http where this server allows only https), one with a user name or password in it, or one too long. Such addresses can run code or hide where they lead, so it was not opened. Its view is used up: tell the sender.',
   },
   rate_limited: {
     title: 'Too many requests',

@@ -1,6 +1,6 @@
 import { ProtocolError } from '@burnlink/shared'
-import type { PrepareSecretOptions, PreparedSecret, UnlockedSecret } from '@burnlink/shared'
-import type { CryptoRequest, CryptoResponse, UnlockOptions } from './messages.ts'
+import type { PrepareSecretOptions, PreparedSecret, RevealKeys, UnlockInput } from '@burnlink/shared'
+import type { CryptoRequest, CryptoResponse } from './messages.ts'
 
 /**
  * One short-lived worker per job: terminating it hands Argon2id's 64 MiB back at once, and
@@ -27,6 +27,7 @@ export function prepareInWorker(options: PrepareSecretOptions): Promise<Prepared
   return runInWorker({ op: 'prepare', options }) as Promise<PreparedSecret>
 }
 
-export function unlockInWorker(options: UnlockOptions): Promise<UnlockedSecret> {
-  return runInWorker({ op: 'unlock', options }) as Promise<UnlockedSecret>
+/** `unlockKeys` of the recipient flow (createRecipient's `unlockKeys` option), in a worker. */
+export function unlockInWorker(input: UnlockInput): Promise<RevealKeys> {
+  return runInWorker({ op: 'unlock', input }) as Promise<RevealKeys>
 }

@@ -1,10 +1,12 @@
 /// <reference lib="webworker" />
 /**
- * Runs the key schedule off the main thread: Argon2id takes 64 MiB and about a second, which
- * would freeze the page. Everything crossing the boundary is structured-cloneable, including
- * the non-extractable content key.
+ * Runs the steps that may run Argon2id off the main thread: it takes 64 MiB and about a
+ * second, which would freeze the page. That is preparing a secret (its key schedule and
+ * sealing) and a recipient's unlock step; the rest of either flow stays on the page.
+ * Everything crossing the boundary is structured-cloneable, including the non-extractable
+ * content key.
  */
-import { ProtocolError, prepareSecret, unlockSecret } from '@burnlink/shared'
+import { ProtocolError, prepareSecret, unlockKeys } from '@burnlink/shared'
 import { errorMessage } from '../error-message.ts'
 import type { CryptoRequest, CryptoResponse } from './messages.ts'
 
@@ -13,7 +15,7 @@ declare const self: DedicatedWorkerGlobalScope
 async function run(request: CryptoRequest): Promise<CryptoResponse> {
   try {
     if (request.op === 'prepare') return { ok: true, value: await prepareSecret(request.options) }
-    return { ok: true, value: await unlockSecret(request.options) }
+    return { ok: true, value: await unlockKeys(request.input) }
   } catch (error) {
     return {
       ok: false,
