@@ -11,9 +11,11 @@ describe('createProblemText', () => {
   })
 
   it.each([new ApiError(0, 'network', 'could not reach the server'), new ApiError(503, 'unavailable', 'storage down')])(
-    'says nothing was saved when the server is out of reach ($code)',
+    'says no link was made when the server stayed out of reach ($code)',
     (error) => {
-      expect(createProblemText(error)).toBe('The server is unavailable. Nothing was saved: try again in a moment.')
+      expect(createProblemText(error)).toBe(
+        'The server did not answer, even after trying again for a while. No link was made: try again in a moment.',
+      )
     },
   )
 

@@ -1,5 +1,5 @@
 import { ref, shallowRef } from 'vue'
-import { PayloadType } from '@burnlink/shared'
+import { PayloadType, storeSecret } from '@burnlink/shared'
 import { api } from '../../lib/api.ts'
 import { prepareInWorker } from '../../lib/crypto-worker/client.ts'
 import type { LinkEntry } from '../../lib/link-entries.ts'
@@ -47,7 +47,7 @@ export function toLinkEntry(s: CreatedSecret): LinkEntry {
   }
 }
 
-export type CreatePhase = 'idle' | 'deriving' | 'encrypting' | 'sending'
+export type CreatePhase = 'idle' | 'deriving' | 'encrypting' | 'sending' | 'retrying'
 
 /**
  * Creates one secret per label, each with its own key, one after the other: with a
@@ -74,7 +74,8 @@ export function useCreateSecret() {
     })
     phase.value = 'sending'
     const createdAt = new Date().toISOString()
-    const { expiresAt } = await api.create(prepared.request)
+    // Sent again as it is after 503 or no answer: a create the server already stored answers 201 again.
+    const { expiresAt } = await storeSecret(api, prepared.request, { onRetry: () => (phase.value = 'retrying') })
     const { link, manageLink, sid, mt } = prepared
     const { kind, maxViews } = input
     return {
