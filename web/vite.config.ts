@@ -1,12 +1,18 @@
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
+import { compression } from 'vite-plugin-compression2'
 
 /**
  * The built page runs under the strict CSP of protocol.md §11, which allows no inline
  * script or style. Everything Vite would inline is therefore turned off or moved to files.
  */
 export default defineConfig({
-  plugins: [vue()],
+  plugins: [
+    vue(),
+    // Brotli and gzip copies beside every text asset, at their highest levels: the server sends
+    // them as they are (server/src/plugins/web.ts) and compresses nothing per request.
+    compression({ algorithms: ['brotliCompress', 'gzip'], include: /\.(html|css|js|svg|wasm)$/ }),
+  ],
   build: {
     outDir: 'dist',
     assetsDir: 'assets',
