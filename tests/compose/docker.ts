@@ -85,3 +85,28 @@ export function baseImages(): string[] {
   for (const s of services) if (s.image && !s.build) images.add(s.image)
   return [...images]
 }
+
+const CACHE_REPO = 'burnlink-compose-test/build-cache'
+
+/**
+ * The classic builder keeps each stage of a multi-stage build only as an untagged image: the
+ * next build's cache. Tags the stage images of this build (read from its `---> id` lines) so
+ * they stay, and drops those of earlier builds, which would otherwise pile up (a changed
+ * lockfile leaves ~400 MB behind each time), the image `burnlink:latest` used to name among
+ * them. BuildKit prints no such lines and manages its own cache: then nothing is done.
+ */
+export function keepOnlyThisBuildCache(buildOutput: string): void {
+  const stageImages = new Set<string>()
+  let last = ''
+  for (const line of buildOutput.split('\n')) {
+    if (/^Step \d+\/\d+ : FROM /i.test(line) && last) stageImages.add(last)
+    last = /^ ---> ([0-9a-f]{12})\s*$/.exec(line)?.[1] ?? last
+  }
+  if (last) stageImages.add(last)
+  if (stageImages.size === 0) return
+  const earlier = must('docker', ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', CACHE_REPO])
+  const stamp = Date.now().toString(36)
+  let n = 0
+  for (const id of stageImages) must('docker', ['tag', id, `${CACHE_REPO}:${stamp}-${n++}`])
+  for (const ref of earlier.split('\n').filter(Boolean)) run('docker', ['rmi', ref])
+}
