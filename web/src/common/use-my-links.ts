@@ -1,5 +1,5 @@
 import { ref, shallowRef, type Ref, type ShallowRef } from 'vue'
-import { mergeLinks, parseLinksFile, parseStoredLinks, serializeLinks, type LinkEntry } from '../lib/link-entries.ts'
+import { importLinks, mergeLinks, parseStoredLinks, serializeLinks, type LinkEntry } from '../lib/link-entries.ts'
 
 /**
  * The only place in the app that touches localStorage. It holds the creator's list of
@@ -50,10 +50,14 @@ function ensureLoaded(): void {
   })
 }
 
+/** Keeps a merged list; returns how many entries were new (0 when storage refused). */
+function keepMerged({ links, added }: { links: LinkEntry[]; added: number }): number {
+  return added > 0 && write(links) ? added : 0
+}
+
 /** Adds entries not yet listed; returns how many were new (0 when storage refused). */
 function add(incoming: readonly LinkEntry[]): number {
-  const { links, added } = mergeLinks(entries.value, incoming)
-  return added > 0 && write(links) ? added : 0
+  return keepMerged(mergeLinks(entries.value, incoming))
 }
 
 /** Removes entries from this browser only; the secrets themselves are untouched. */
@@ -64,8 +68,8 @@ function forget(sids: Iterable<string>): void {
 
 /** Validates a whole exported file, then merges it; throws ImportError with a sentence. */
 function importText(text: string): { added: number; total: number } {
-  const incoming = parseLinksFile(text)
-  return { added: add(incoming), total: incoming.length }
+  const merged = importLinks(entries.value, text)
+  return { added: keepMerged(merged), total: merged.total }
 }
 
 function exportText(): string {

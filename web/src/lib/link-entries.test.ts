@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { encodeB64u } from '@burnlink/shared'
 import {
   checkLinksFileSize,
+  importLinks,
   ImportError,
   LINKS_FORMAT,
+  MAX_IMPORTED_LINKS,
   MAX_LINKS_FILE_BYTES,
   mergeLinks,
   parseLinksFile,
@@ -123,5 +125,58 @@ describe('mergeLinks', () => {
   it('changes nothing on a second import of the same file', () => {
     const first = mergeLinks([], [entry(1), entry(2)]).links
     expect(mergeLinks(first, [entry(1), entry(2)])).toEqual({ links: first, added: 0 })
+  })
+})
+
+/** `count` valid entries with distinct sids, numbered from `from`. */
+function many(count: number, from = 0): LinkEntry[] {
+  return Array.from({ length: count }, (_, i) => {
+    const sid = new Uint8Array(16)
+    new DataView(sid.buffer).setUint32(0, from + i)
+    return { ...entry(1), sid: encodeB64u(sid), label: `link ${from + i}` }
+  })
+}
+
+function importRefusal(current: LinkEntry[], text: string): string {
+  try {
+    importLinks(current, text)
+  } catch (e) {
+    expect(e).toBeInstanceOf(ImportError)
+    return (e as ImportError).message
+  }
+  throw new Error('the import was accepted')
+}
+
+describe(`an import (at most ${MAX_IMPORTED_LINKS} links)`, () => {
+  it('takes a file of exactly the cap into an empty list', () => {
+    const { links, added, total } = importLinks([], serializeLinks(many(MAX_IMPORTED_LINKS)))
+    expect(links).toHaveLength(2000)
+    expect({ added, total }).toEqual({ added: 2000, total: 2000 })
+  })
+
+  it('refuses a file with one link more, naming the cap and the count', () => {
+    expect(importRefusal([], serializeLinks(many(MAX_IMPORTED_LINKS + 1)))).toBe(
+      'This file lists 2,001 links: My links can hold at most 2,000 links from an import.',
+    )
+  })
+
+  it('refuses a long list before checking its entries', () => {
+    expect(importRefusal([], file(Array.from({ length: 50_000 }, () => 'junk')))).toBe(
+      'This file lists 50,000 links: My links can hold at most 2,000 links from an import.',
+    )
+  })
+
+  it('refuses a file that would take the list past the cap, and takes one that fills it', () => {
+    const current = many(1990)
+    expect(importRefusal(current, serializeLinks(many(11, 5000)))).toBe(
+      'My links can hold at most 2,000 links from an import, and with this file it would hold 2,001. ' +
+        'Forget some old links first, then import again.',
+    )
+    expect(importLinks(current, serializeLinks(many(10, 5000))).links).toHaveLength(2000)
+  })
+
+  it('lets a list already past the cap re-import what it holds, since that adds nothing', () => {
+    const current = many(2100)
+    expect(importLinks(current, serializeLinks(current.slice(0, 5)))).toMatchObject({ added: 0, total: 5 })
   })
 })

@@ -55,10 +55,25 @@ export function checkLinksFileSize(bytes: number): void {
   if (bytes > MAX_LINKS_FILE_BYTES) throw new ImportError('This file is too large to be a links export.')
 }
 
+/**
+ * The most entries an import may bring My links to. Its statuses are asked a few batches at
+ * a time, so a list this long refreshes in seconds; a file far past it is a mistake or an
+ * attempt to make this page flood the server.
+ */
+export const MAX_IMPORTED_LINKS = 2000
+
+const count = (n: number) => n.toLocaleString('en')
+const CAP = `My links can hold at most ${count(MAX_IMPORTED_LINKS)} links from an import`
+
 /** An imported file is all or nothing, and says where it is wrong. */
 export function parseLinksFile(text: string): LinkEntry[] {
   const json = parseJson(text)
   if (json === undefined) throw new ImportError('This file is not JSON.')
+  // Counted before any entry is checked: a long list is refused without validating it all.
+  const listed = (json as { links?: unknown } | null)?.links
+  if (Array.isArray(listed) && listed.length > MAX_IMPORTED_LINKS) {
+    throw new ImportError(`This file lists ${count(listed.length)} links: ${CAP}.`)
+  }
   const parsed = LinksFile.safeParse(json)
   if (parsed.success) return parsed.data.links
   const issue = parsed.error.issues[0]
@@ -79,4 +94,19 @@ export function mergeLinks(
     fresh.push(entry)
   }
   return { links: [...current, ...fresh], added: fresh.length }
+}
+
+/** An import into the list `current`: the merged list, or ImportError when it would pass the cap. */
+export function importLinks(
+  current: readonly LinkEntry[],
+  text: string,
+): { links: LinkEntry[]; added: number; total: number } {
+  const incoming = parseLinksFile(text)
+  const { links, added } = mergeLinks(current, incoming)
+  if (added > 0 && links.length > MAX_IMPORTED_LINKS) {
+    throw new ImportError(
+      `${CAP}, and with this file it would hold ${count(links.length)}. Forget some old links first, then import again.`,
+    )
+  }
+  return { links, added, total: incoming.length }
 }

@@ -3,9 +3,15 @@ import { STATUS_BATCH_MAX, type ManageRef, type SecretStatus } from '@burnlink/s
 import { api, burnSecret } from '../../lib/api.ts'
 import type { LinkEntry } from '../../lib/link-entries.ts'
 import { problemFrom, type ProblemKind } from '../../lib/problems.ts'
+import { mapLimited } from './map-limited.ts'
 
 /** Burns go one request per secret (the API has no bulk burn); a few at a time is enough. */
 const BURN_CONCURRENCY = 4
+/**
+ * Status batches in flight at once. A full list is 20 batches of 100: two at a time still
+ * ends in seconds, and an imported list never makes the page fire them all together.
+ */
+const STATUS_CONCURRENCY = 2
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = []
@@ -13,20 +19,12 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out
 }
 
-async function eachLimited<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) await run(items[next++]!)
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-}
-
 const refOf = ({ sid, mt }: LinkEntry): ManageRef => ({ sid, mt })
 
 /**
- * Live status for My links: one batch request per 100 entries, never one per row. A null
- * status (no record, or a token that does not match) is kept as null: the page says
- * "unknown", since the server never tells which.
+ * Live status for My links: one batch request per 100 entries, never one per row, and a
+ * couple of batches at a time. A null status (no record, or a token that does not match) is
+ * kept as null: the page says "unknown", since the server never tells which.
  */
 export function useLinkStatuses(entries: Readonly<Ref<readonly LinkEntry[]>>) {
   const statuses = shallowRef<ReadonlyMap<string, SecretStatus | null>>(new Map())
@@ -41,7 +39,7 @@ export function useLinkStatuses(entries: Readonly<Ref<readonly LinkEntry[]>>) {
     problem.value = null
     try {
       const groups = chunks(list, STATUS_BATCH_MAX)
-      const answers = await Promise.all(groups.map((group) => api.statusBatch(group.map(refOf))))
+      const answers = await mapLimited(groups, STATUS_CONCURRENCY, (group) => api.statusBatch(group.map(refOf)))
       const next = new Map(statuses.value)
       groups.forEach((group, g) => group.forEach((entry, i) => next.set(entry.sid, answers[g]?.[i] ?? null)))
       statuses.value = next
@@ -61,7 +59,7 @@ export function useLinkStatuses(entries: Readonly<Ref<readonly LinkEntry[]>>) {
     burning.value = true
     burnFailures.value = 0
     problem.value = null
-    await eachLimited(targets, BURN_CONCURRENCY, async (entry) => {
+    await mapLimited(targets, BURN_CONCURRENCY, async (entry) => {
       try {
         await burnSecret(refOf(entry))
       } catch (e) {
