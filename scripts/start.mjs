@@ -24,7 +24,7 @@ function run(args) {
   if (r.status !== 0) process.exit(r.status ?? 1)
 }
 
-if (stale('web/dist/index.html', ['web/src', 'shared/src'])) run(['run', 'build', '-w', 'web'])
+if (stale('web/dist/index.html', ['web/src', 'web/public', 'shared/src'])) run(['run', 'build', '-w', 'web'])
 if (stale('server/dist/main.js', ['server/src', 'shared/src'])) run(['run', 'build', '-w', 'server'])
 
 const server = spawnSync(process.execPath, ['--enable-source-maps', join(root, 'server/dist/main.js')], {

@@ -16,7 +16,7 @@ import rateLimit from './plugins/rate-limit.ts'
 import requestLog from './plugins/request-log.ts'
 import security from './plugins/security.ts'
 import shutdown from './plugins/shutdown.ts'
-import webPlugin from './plugins/web.ts'
+import webPlugin, { loadWebRoot, notFoundPage } from './plugins/web.ts'
 import healthRoutes from './routes/health.ts'
 import limitsRoutes from './routes/limits.ts'
 import secretRoutes from './routes/secrets.ts'
@@ -90,7 +90,11 @@ export async function buildApp({ config, store, logger, redis, metrics }: AppOpt
   await app.register(rateLimit, { redis, ipv6Prefix: config.rateLimit.ipv6Prefix })
   await app.register(budgets, { config, store, redis })
   metrics?.watchStore({ ping: () => store.ping(), usage: () => app.storageUsage() })
-  await app.register(errorHandler, { notFoundPerMinute: config.rateLimit.readPerMinute })
+  const web = config.webRoot ? await loadWebRoot(config.webRoot) : undefined
+  await app.register(errorHandler, {
+    notFoundPerMinute: config.rateLimit.readPerMinute,
+    notFoundPage: web && ((req, reply) => notFoundPage(web, req, reply)),
+  })
   await app.register(security)
   await app.register(shutdown)
   await app.register(requestLog)
@@ -98,7 +102,7 @@ export async function buildApp({ config, store, logger, redis, metrics }: AppOpt
   await app.register(secretRoutes, { prefix: '/api/v1/secrets', store: routeStore, config })
   await app.register(limitsRoutes, { prefix: '/api/v1', config })
   await app.register(healthRoutes, { store: routeStore })
-  if (config.webRoot) await app.register(webPlugin, { root: config.webRoot })
+  if (web) await app.register(webPlugin, web)
   return app
 }
 

@@ -49,7 +49,13 @@ function newestMtime(path: string): number {
 /** Builds web/dist when it is missing or older than any source it is built from. */
 export function ensureWebBuilt(): void {
   const built = join(WEB, 'dist', 'index.html')
-  const sources = [join(WEB, 'src'), join(WEB, 'index.html'), join(WEB, 'vite.config.ts'), join(ROOT, 'shared', 'src')]
+  const sources = [
+    join(WEB, 'src'),
+    join(WEB, 'public'),
+    join(WEB, 'index.html'),
+    join(WEB, 'vite.config.ts'),
+    join(ROOT, 'shared', 'src'),
+  ]
   if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newestMtime))) return
   buildWeb()
 }

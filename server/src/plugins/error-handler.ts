@@ -6,7 +6,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import fp from 'fastify-plugin'
-import type { FastifyError, FastifyReply } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from '@fastify/type-provider-zod'
 import { AppError, apiError, frameworkError } from '../errors.ts'
 import { StoreUnavailableError } from '../store/store.ts'
@@ -15,8 +15,14 @@ import { SECURITY_HEADERS } from './security.ts'
 const send = (reply: FastifyReply, { statusCode, body }: AppError) =>
   reply.code(statusCode).type('application/json').send(body)
 
-export default fp<{ notFoundPerMinute: number }>(
-  async (app, { notFoundPerMinute }) => {
+export interface ErrorHandlerOptions {
+  notFoundPerMinute: number
+  /** Answers the unknown addresses a browser visits with a page (web.ts); undefined for the JSON 404. */
+  notFoundPage?: (req: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined
+}
+
+export default fp<ErrorHandlerOptions>(
+  async (app, { notFoundPerMinute, notFoundPage }) => {
     app.setErrorHandler((err: FastifyError | Error, req, reply) => {
       if (err instanceof AppError) return send(reply, err)
       if (hasZodFastifySchemaValidationErrors(err)) {
@@ -40,7 +46,7 @@ export default fp<{ notFoundPerMinute: number }>(
     // Limited like the API: a miss costs the client a request, so probing for paths is slow.
     app.setNotFoundHandler(
       { preHandler: app.rateLimit({ max: notFoundPerMinute, timeWindow: 60_000 }) },
-      (_req, reply) => send(reply, apiError('noSuchPath')),
+      (req, reply) => notFoundPage?.(req, reply) ?? send(reply, apiError('noSuchPath')),
     )
   },
   { name: 'error-handler', dependencies: ['rate-limit'] },

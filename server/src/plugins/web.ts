@@ -2,26 +2,89 @@
  * Serves the built SPA. Page routes return the same index.html and never touch the store:
  * opening a link must not consume it (link previewers and mail scanners fetch pages).
  * Vite fingerprints everything under assets/, so those files can be cached for a year.
+ *
+ * Nothing is compressed per request: the build writes brotli and gzip copies beside every
+ * asset, sent as they are, and the two pages held in memory are compressed once at boot.
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { FastifyPluginAsync } from 'fastify'
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
+import { Negotiator } from '@fastify/accept-negotiator'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import fastifyStatic from '@fastify/static'
 import { PAGE_PATHS } from '@burnlink/shared'
 
-const webPlugin: FastifyPluginAsync<{ root: string }> = async (app, { root }) => {
-  const index = await readFile(join(root, 'index.html'))
+type Encoding = 'br' | 'gzip'
+
+/** One HTML page in every encoding a browser may ask for. */
+type Page = Readonly<Record<Encoding | 'identity', Buffer>>
+
+/** The built app, read once: where its files are, and the pages the server sends itself. */
+export interface WebRoot {
+  root: string
+  index: Page
+  /** web/public/404.html: what a browser gets for an address nothing is served at. */
+  notFound: Page
+}
+
+const encodings = new Negotiator<Encoding>({ supportedValues: ['br', 'gzip'] })
+
+async function readPage(path: string): Promise<Page> {
+  const identity = await readFile(path)
+  return {
+    identity,
+    br: brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY } }),
+    gzip: gzipSync(identity, { level: constants.Z_BEST_COMPRESSION }),
+  }
+}
+
+export async function loadWebRoot(root: string): Promise<WebRoot> {
+  const [index, notFound] = await Promise.all([readPage(join(root, 'index.html')), readPage(join(root, '404.html'))])
+  return { root, index, notFound }
+}
+
+function sendPage(req: FastifyRequest, reply: FastifyReply, page: Page): FastifyReply {
+  const encoding = encodings.negotiate(req.headers['accept-encoding']?.toLowerCase() ?? '')
+  reply.type('text/html; charset=utf-8').header('vary', 'accept-encoding')
+  if (encoding) reply.header('content-encoding', encoding)
+  return reply.send(page[encoding ?? 'identity'])
+}
+
+/**
+ * The 404 page for a browser visiting an address nothing is served at, with a way home; raw
+ * JSON there would read as a broken site. API calls, scripts and assets keep the JSON 404
+ * (undefined here), which their clients parse.
+ */
+export function notFoundPage(web: WebRoot, req: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+  const navigation =
+    (req.method === 'GET' || req.method === 'HEAD') &&
+    !req.url.startsWith('/api/') &&
+    /\btext\/html\b/.test(req.headers.accept ?? '')
+  return navigation ? sendPage(req, reply.code(404), web.notFound) : undefined
+}
+
+const webPlugin: FastifyPluginAsync<WebRoot> = async (app, web) => {
   await app.register(fastifyStatic, {
-    root,
+    root: web.root,
     index: false,
     cacheControl: false,
+    preCompressed: true,
     setHeaders(res, filePath) {
-      if (filePath.includes(`${join(root, 'assets')}`))
+      res.setHeader('vary', 'accept-encoding')
+      if (filePath.startsWith(join(web.root, 'assets')))
         res.setHeader('cache-control', 'public, max-age=31536000, immutable')
     },
   })
-  for (const url of Object.values(PAGE_PATHS))
-    app.get(url, (_req, reply) => reply.type('text/html; charset=utf-8').send(index))
+  for (const url of Object.values(PAGE_PATHS)) {
+    app.get(url, (req, reply) => sendPage(req, reply, web.index))
+    // `/s/#1.…` and the like: one canonical address per page. The browser keeps the fragment
+    // (the key) across a redirect whose Location has none.
+    if (url !== '/')
+      app.get(`${url}/`, (req, reply) => {
+        const query = req.url.indexOf('?')
+        return reply.redirect(query === -1 ? url : `${url}${req.url.slice(query)}`, 301)
+      })
+  }
 }
 
 export default webPlugin
