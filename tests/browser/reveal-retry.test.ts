@@ -1,6 +1,7 @@
 /**
  * Issue 11 §1 in the browser: a reveal whose answer a storage stall swallowed is delivered to
- * the same page afterwards, using one view, and to nobody else. Redis is this file's own,
+ * the same page afterwards, using one view, and to nobody else; a create the stall held up
+ * is sent again as it was and gives a working link. Redis is this file's own,
  * stopped with SIGSTOP around the Reveal click: requests then answer 503 after about a
  * second while Redis keeps them queued and runs them when it resumes, which is exactly how a
  * view gets released without its answer reaching anyone. Chromium only: the page logic is
@@ -24,7 +25,7 @@ function revealClaims(person: DriverContext): string[] {
     .map((r) => (JSON.parse(r.body) as { claim?: string }).claim ?? '(none)')
 }
 
-describe.skipIf(chromium.missing() && !process.env.CI)('a reveal through a storage stall (chromium)', () => {
+describe.skipIf(chromium.missing() && !process.env.CI)('through a storage stall (chromium)', () => {
   let redis: RedisServer
   let pid = 0
   let stopped = false
@@ -118,5 +119,30 @@ describe.skipIf(chromium.missing() && !process.env.CI)('a reveal through a stora
     // The retry was the same view again, not a second one.
     expect(await seeded.status()).toMatchObject({ state: 'active', views: 1 })
     await bob.waitFor({ text: 'It can be viewed once more before it is deleted' })
+  })
+
+  it('creates through a 3 s stall by sending the same create again, and the link works', async () => {
+    const alice = await suite.newPerson()
+    await alice.goto(`${suite.url}/`)
+    await alice.fill({ label: 'Secret' }, 'created through the stall')
+    stall()
+    try {
+      await alice.click({ button: 'Create link' })
+      await alice.waitFor({ text: RETRYING })
+      await alice.pause(3000)
+    } finally {
+      resume()
+    }
+    const link = await alice.value({ label: 'Secret link' })
+
+    const creates = alice.requests().filter((r) => new URL(r.url).pathname === '/api/v1/secrets')
+    expect(creates.length).toBeGreaterThan(1)
+    expect(new Set(creates.map((r) => r.body)).size).toBe(1)
+
+    const bob = await suite.newPerson()
+    await bob.goto(link)
+    await bob.click({ button: 'Reveal secret' })
+    await bob.waitFor({ label: 'Secret text' })
+    expect(await bob.text({ label: 'Secret text' })).toBe('created through the stall')
   })
 })
