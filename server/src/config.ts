@@ -1,10 +1,19 @@
 /**
  * Server configuration: parsed once, from the environment, by zod, at boot. Every bad
- * variable is reported in one error so an operator fixes them all in one go. Nothing here
- * is secret, so nothing needs a "fail closed" default.
+ * variable is reported in one error so an operator fixes them all in one go. The one secret,
+ * S3_SECRET_ACCESS_KEY, is never echoed in that error.
  */
 import { z } from 'zod'
-import { ATTEMPTS, CLAIM_RETRY, MAX_CT_BYTES, MAX_HEADER_BYTES, TTL, VIEWS } from '@burnlink/shared'
+import {
+  ATTEMPTS,
+  CLAIM_RETRY,
+  MAX_CT_BYTES,
+  MAX_FILE_SIZE,
+  MAX_HEADER_BYTES,
+  MIN_PADDED_FILE_BYTES,
+  TTL,
+  VIEWS,
+} from '@burnlink/shared'
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int(`must be a whole number`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)
@@ -82,6 +91,20 @@ const EnvSchema = z
     // one); loopback by default, since they are for a scraper on this machine or a private network.
     METRICS_PORT: int(0, 65535).optional(),
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    // Where file chunks live: memory (default without Redis), redis (default with it) or s3.
+    BLOB_STORE: z.enum(['memory', 'redis', 's3'], { message: 'must be memory, redis or s3' }).optional(),
+    S3_ENDPOINT: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).optional(),
+    S3_BUCKET: z.string().min(3, 'must be a bucket name').max(63, 'must be a bucket name').optional(),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    S3_FORCE_PATH_STYLE: bool.default(false),
+    // Padded plaintext of all files of one secret; unset: 25 MiB, or 1 GiB with S3.
+    MAX_FILE_BYTES: int(MIN_PADDED_FILE_BYTES, MAX_FILE_SIZE).optional(),
+    MAX_FILES: int(1, 1000).default(10),
+    DOWNLOAD_WINDOW_SECONDS: int(60, 86_400).default(900),
+    // From create to commit: an upload not committed by then is deleted.
+    UPLOAD_TTL_SECONDS: int(60, 86_400).default(3600),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SHUTDOWN_DRAIN_SECONDS: int(0, 300).default(1),
     WEB_ROOT: z.string().min(1).optional(),
@@ -106,6 +129,35 @@ const EnvSchema = z
         code: 'custom',
         path: ['METRICS_PORT'],
         message: 'must differ from PORT: metrics are never served on the public port',
+      })
+    }
+    const redis = env.REDIS_URL || env.REDIS_CLUSTER_NODES
+    if (env.BLOB_STORE === 'redis' && !redis) {
+      ctx.addIssue({ code: 'custom', path: ['BLOB_STORE'], message: 'redis needs REDIS_URL or REDIS_CLUSTER_NODES' })
+    }
+    if (env.BLOB_STORE === 's3' && !env.S3_BUCKET) {
+      ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'must be set with BLOB_STORE=s3' })
+    }
+    if (env.S3_BUCKET && env.BLOB_STORE !== 's3') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['BLOB_STORE'],
+        message: 'must be s3 to use S3_BUCKET (or unset S3_BUCKET)',
+      })
+    }
+    if (!env.S3_ACCESS_KEY_ID !== !env.S3_SECRET_ACCESS_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID'],
+        message:
+          'set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (the SDK then finds credentials itself)',
+      })
+    }
+    if (env.DOWNLOAD_WINDOW_SECONDS < env.CLAIM_RETRY_SECONDS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DOWNLOAD_WINDOW_SECONDS'],
+        message: 'must be at least CLAIM_RETRY_SECONDS: a file download is a claimed reveal',
       })
     }
     if (env.HTTP_HEADERS_TIMEOUT_SECONDS > env.HTTP_REQUEST_TIMEOUT_SECONDS) {
@@ -149,12 +201,59 @@ const EnvSchema = z
     logLevel: env.LOG_LEVEL,
     shutdownDrainSeconds: env.SHUTDOWN_DRAIN_SECONDS,
     webRoot: env.WEB_ROOT,
+    ...storageOf(env),
   }))
+
+type BlobStoreKind = 'memory' | 'redis' | 's3'
+
+/** Where file chunks go and the limits that follow from it. */
+function storageOf(env: {
+  BLOB_STORE?: BlobStoreKind
+  REDIS_URL?: string
+  REDIS_CLUSTER_NODES?: unknown
+  S3_ENDPOINT?: string
+  S3_BUCKET?: string
+  S3_REGION: string
+  S3_ACCESS_KEY_ID?: string
+  S3_SECRET_ACCESS_KEY?: string
+  S3_FORCE_PATH_STYLE: boolean
+  MAX_FILE_BYTES?: number
+  MAX_FILES: number
+  DOWNLOAD_WINDOW_SECONDS: number
+  UPLOAD_TTL_SECONDS: number
+}) {
+  const store: BlobStoreKind = env.BLOB_STORE ?? (env.REDIS_URL || env.REDIS_CLUSTER_NODES ? 'redis' : 'memory')
+  const s3 =
+    store === 's3' && env.S3_BUCKET
+      ? {
+          endpoint: env.S3_ENDPOINT,
+          bucket: env.S3_BUCKET,
+          region: env.S3_REGION,
+          forcePathStyle: env.S3_FORCE_PATH_STYLE,
+          credentials:
+            env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY
+              ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
+              : undefined,
+        }
+      : undefined
+  return {
+    blobs: { store, s3 },
+    files: {
+      // Memory and Redis hold every byte in RAM; a bucket does not.
+      maxBytes: env.MAX_FILE_BYTES ?? (store === 's3' ? 1024 ** 3 : 25 * 1024 ** 2),
+      maxFiles: env.MAX_FILES,
+      downloadWindowSeconds: env.DOWNLOAD_WINDOW_SECONDS,
+      uploadTtlSeconds: env.UPLOAD_TTL_SECONDS,
+    },
+  }
+}
 
 export type Config = Readonly<z.output<typeof EnvSchema>>
 
 /** The name of every environment variable the server reads, for the checks that docs name only real ones. */
 export const SETTINGS: readonly string[] = Object.keys(EnvSchema.in.shape)
+
+const SECRET_SETTINGS = new Set(['S3_SECRET_ACCESS_KEY'])
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
@@ -165,9 +264,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
   const parsed = EnvSchema.safeParse(present)
   if (parsed.success) return Object.freeze(parsed.data)
-  const lines = parsed.error.issues.map(
-    (i) => `  ${i.path.join('.')}=${JSON.stringify(present[String(i.path[0])] ?? '')}: ${i.message}`,
-  )
+  const lines = parsed.error.issues.map((i) => {
+    const name = String(i.path[0])
+    const value = SECRET_SETTINGS.has(name) ? '(hidden)' : JSON.stringify(present[name] ?? '')
+    return `  ${i.path.join('.')}=${value}: ${i.message}`
+  })
   throw new ConfigError(`Invalid configuration; fix these environment variables:\n${lines.join('\n')}`)
 }
 

@@ -28,7 +28,45 @@ describe('loadConfig', () => {
       logLevel: 'info',
       shutdownDrainSeconds: 1,
       webRoot: undefined,
+      blobs: { store: 'memory', s3: undefined },
+      files: { maxBytes: 25 * 1024 * 1024, maxFiles: 10, downloadWindowSeconds: 900, uploadTtlSeconds: 3600 },
     })
+  })
+
+  it('keeps file chunks beside the secrets unless told, and allows 1 GiB per secret in S3', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://r' }).blobs).toEqual({ store: 'redis', s3: undefined })
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'r:7000' }).blobs.store).toBe('redis')
+    expect(loadConfig({ REDIS_URL: 'redis://r', BLOB_STORE: 'memory' }).blobs.store).toBe('memory')
+    const s3 = loadConfig({
+      BLOB_STORE: 's3',
+      S3_ENDPOINT: 'https://s3.example.net',
+      S3_BUCKET: 'burnlink-chunks',
+      S3_REGION: 'eu-central-1',
+      S3_ACCESS_KEY_ID: 'id',
+      S3_SECRET_ACCESS_KEY: 'key',
+      S3_FORCE_PATH_STYLE: 'true',
+      MAX_FILES: '3',
+      DOWNLOAD_WINDOW_SECONDS: '600',
+      UPLOAD_TTL_SECONDS: '120',
+    })
+    expect(s3.blobs).toEqual({
+      store: 's3',
+      s3: {
+        endpoint: 'https://s3.example.net',
+        bucket: 'burnlink-chunks',
+        region: 'eu-central-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'id', secretAccessKey: 'key' },
+      },
+    })
+    expect(s3.files).toEqual({ maxBytes: 1024 ** 3, maxFiles: 3, downloadWindowSeconds: 600, uploadTtlSeconds: 120 })
+    // Without keys the SDK finds credentials itself (environment, instance role).
+    expect(loadConfig({ BLOB_STORE: 's3', S3_BUCKET: 'bucket' }).blobs.s3).toMatchObject({
+      region: 'us-east-1',
+      forcePathStyle: false,
+      credentials: undefined,
+    })
+    expect(loadConfig({ MAX_FILE_BYTES: '1048576' }).files.maxBytes).toBe(1_048_576)
   })
 
   it('parses every variable', () => {
@@ -113,6 +151,15 @@ describe('loadConfig', () => {
     [{ RATE_LIMIT_IPV6_PREFIX: '129' }, 'RATE_LIMIT_IPV6_PREFIX="129": must be at most 128'],
     // Less than one largest secret would refuse some valid creates forever.
     [{ CREATE_BYTES_PER_HOUR: '65000' }, 'CREATE_BYTES_PER_HOUR="65000": must be at least 65588'],
+    [{ BLOB_STORE: 'redis' }, 'BLOB_STORE="redis": redis needs REDIS_URL or REDIS_CLUSTER_NODES'],
+    [{ BLOB_STORE: 'disk' }, 'BLOB_STORE="disk": must be memory, redis or s3'],
+    [{ BLOB_STORE: 's3' }, 'S3_BUCKET="": must be set with BLOB_STORE=s3'],
+    [{ S3_BUCKET: 'bucket' }, 'BLOB_STORE="": must be s3 to use S3_BUCKET'],
+    [{ BLOB_STORE: 's3', S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'id' }, 'S3_SECRET_ACCESS_KEY=(hidden): set both'],
+    [{ BLOB_STORE: 's3', S3_BUCKET: 'bucket', S3_ENDPOINT: 'ftp://x' }, 'S3_ENDPOINT="ftp://x": must be an http://'],
+    // A file download is a claimed reveal: the claim must last as long as its window.
+    [{ DOWNLOAD_WINDOW_SECONDS: '120' }, 'DOWNLOAD_WINDOW_SECONDS="120": must be at least CLAIM_RETRY_SECONDS'],
+    [{ MAX_FILE_BYTES: '100' }, 'MAX_FILE_BYTES="100": must be at least 256'],
   ])('refuses %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message)
   })
