@@ -28,6 +28,9 @@ function readConfig() {
   }
 }
 
+// An operator's local settings, kept in .env as .env.example suggests. Variables already in
+// the environment win over the file, so a deployment can always override it.
+if (existsSync('.env')) process.loadEnvFile('.env')
 const config = readConfig()
 const logger = pino({ level: config.logLevel })
 if (!config.webRoot) logger.warn('no built web app found (run `npm run build -w web`): serving the API only')

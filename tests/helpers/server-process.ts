@@ -4,6 +4,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -38,9 +39,17 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-/** Starts `node server/dist/main.js` on a free port and resolves once it listens. */
-export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+/**
+ * Starts `node server/dist/main.js` on a free port and resolves once it listens. It runs in
+ * `cwd`, the system's temporary folder by default: the server reads a .env there, and a
+ * developer's own .env in the checkout must not reach the tests.
+ */
+export async function startServerProcess(
+  env: Record<string, string> = {},
+  { cwd = tmpdir() }: { cwd?: string } = {},
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, [ensureServerBuilt()], {
+    cwd,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', WEB_ROOT: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
