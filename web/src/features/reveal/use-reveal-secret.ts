@@ -61,7 +61,7 @@ export function useRevealSecret() {
     retrying.value = false
     try {
       if (!recipient) {
-        // The retry window the server keeps a claimed view for, before the flow is made with it.
+        // The flow is made with the server's retry window for a claimed view (claimRetrySeconds).
         await ready
         recipient = await createRecipient(k!, {
           api,
