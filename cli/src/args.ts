@@ -10,11 +10,26 @@ export const COMMON_OPTIONS = {
   insecure: { type: 'boolean' },
 } as const
 
+/**
+ * The first option `options` does not know, as typed. Node's own message for it quotes its
+ * example wrongly (`'-- "--x"`), so the CLI says it in its own words.
+ */
+function unknownOption(args: string[], options: Options): string | undefined {
+  const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true })
+  for (const t of tokens) if (t.kind === 'option' && !Object.hasOwn(options, t.name)) return t.rawName
+  return undefined
+}
+
 /** Strict parsing: an unknown or misspelt option is a usage error, never silently ignored. */
 export function parseCommand<const O extends Options>(command: string, args: string[], options: O) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true })
   } catch (e) {
+    const unknown = (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknownOption(args, options)
+    if (unknown)
+      throw usageError(
+        `unknown option ${unknown}; see burnlink ${command} --help (an argument that starts with "-" goes after "--")`,
+      )
     throw usageError(`${(e as Error).message}; see burnlink ${command} --help`)
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Which server to talk to and how. For get, status and burn the origin comes from the
- * link itself; the key never leaves this process, only tokens derived from it do.
+ * link itself (--server only checks it); the key never leaves this process, only tokens
+ * derived from it do.
  */
 import { ApiError, DEFAULT_SERVER_LIMITS, createClient, withRetries } from '@burnlink/shared'
 import type { Client, RetryOptions, ServerLimits } from '@burnlink/shared'
@@ -39,6 +40,20 @@ export function checkServer(url: string, { insecure = false } = {}): string {
     )
   }
   return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '')
+}
+
+/**
+ * The server a link names, which is where its secret is. `--server` is accepted as a check
+ * on it, so a script that passes --server to every command learns at once when a link is
+ * from elsewhere, instead of talking to a server it did not mean.
+ */
+export function linkServer(origin: string, values: { server?: string; insecure?: boolean }): string {
+  const server = checkServer(origin, values)
+  if (values.server !== undefined && checkServer(values.server, values) !== server)
+    throw usageError(
+      `this link is for the server ${server}, not for --server ${values.server}: a link always goes to the server that made it; leave --server out to use it`,
+    )
+  return server
 }
 
 // The API never redirects; following one could carry tokens to another host or to plain http.

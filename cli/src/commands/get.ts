@@ -4,7 +4,7 @@ import { COMMON_OPTIONS, onePositional, parseCommand } from '../args.ts'
 import { CliError, ExitCode, toCliError, usageError } from '../exit.ts'
 import { ask, say, stdinIsTerminal, writeResult } from '../io.ts'
 import { promptPassphrase, readPassphraseFile } from '../passphrase.ts'
-import { checkServer, clientFor, fetchLimits, retryPolicy, withServer } from '../server.ts'
+import { clientFor, fetchLimits, linkServer, retryPolicy, withServer } from '../server.ts'
 
 export const usage = `Usage: burnlink get [options] <link>
 
@@ -16,6 +16,8 @@ the URL. It asks for the passphrase when the secret has one.
 Options:
   -y, --yes               reveal without asking
   --passphrase-file FILE  read the passphrase from FILE (one final newline is ignored)
+  --server URL            refuse the link unless it is for this server (the link names
+                          its server; this is only a check)
   --insecure              allow a plain http link to a host other than this machine
   -h, --help              show this help
 
@@ -29,6 +31,7 @@ const OPTIONS = {
   ...COMMON_OPTIONS,
   yes: { type: 'boolean', short: 'y' },
   'passphrase-file': { type: 'string' },
+  server: { type: 'string' },
 } as const
 
 async function confirmReveal(viewsLeft: number): Promise<void> {
@@ -93,7 +96,7 @@ export async function get(args: string[]): Promise<void> {
   const link = onePositional(positionals, 'link', 'get')
   if (link === undefined) throw usageError('give the secret link to reveal; see burnlink get --help')
   const { origin, k } = parseSecretLink(link)
-  const server = checkServer(origin, values)
+  const server = linkServer(origin, values)
   const fromFile = values['passphrase-file'] === undefined ? undefined : readPassphraseFile(values['passphrase-file'])
 
   await withServer(server, async () => {

@@ -2,14 +2,16 @@ import { parseManageLink } from '@burnlink/shared'
 import type { ManageRef } from '@burnlink/shared'
 import { COMMON_OPTIONS, onePositional, parseCommand } from '../args.ts'
 import { usageError } from '../exit.ts'
-import { checkServer } from '../server.ts'
+import { linkServer } from '../server.ts'
 
-const OPTIONS = { ...COMMON_OPTIONS, json: { type: 'boolean' } } as const
+const OPTIONS = { ...COMMON_OPTIONS, json: { type: 'boolean' }, server: { type: 'string' } } as const
 
 export const MANAGE_OPTIONS_HELP = `Options:
-  --json      print the server's answer as JSON
-  --insecure  allow a plain http link to a host other than this machine
-  -h, --help  show this help
+  --json        print the server's answer as JSON
+  --server URL  refuse the link unless it is for this server (the link names its
+                server; this is only a check)
+  --insecure    allow a plain http link to a host other than this machine
+  -h, --help    show this help
 `
 
 /**
@@ -29,5 +31,5 @@ export function parseManageCommand(
   const link = onePositional(positionals, 'manage link', command)
   if (link === undefined) throw usageError(`give the manage link (the one with /r#1.); see burnlink ${command} --help`)
   const { origin, sid, mt } = parseManageLink(link)
-  return { ref: { sid, mt }, server: checkServer(origin, values), json: values.json === true }
+  return { ref: { sid, mt }, server: linkServer(origin, values), json: values.json === true }
 }
