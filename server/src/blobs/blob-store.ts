@@ -29,7 +29,7 @@ export interface BlobRef {
 /** Chunks per file in file order (n_f, protocol.md §10.2): all that deletion and expiry need. */
 export type BlobLayout = readonly number[]
 
-export const BID_BYTES = 16
+const BID_BYTES = 16
 
 export function newBlobRef(sid: string): BlobRef {
   return { sid, bid: randomBytes(BID_BYTES).toString('base64url') }
