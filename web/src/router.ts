@@ -2,20 +2,48 @@ import { createRouter, createWebHistory, type Router } from 'vue-router'
 import { PAGE_PATHS } from '@burnlink/shared'
 import CreateSecretView from './features/create/CreateSecretView.vue'
 
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** What the view is for, in the tab's title, the browser history and bookmarks. */
+    title?: string
+  }
+}
+
+const SITE = 'burnlink'
+
 /**
  * Paths only; every identifier and key stays in the fragment. The reveal, manage and links views
  * are lazy chunks: a creator never downloads them, and a recipient on a slow phone gets the
  * reveal page without the form code.
  */
 export function createAppRouter(): Router {
-  return createRouter({
+  const router = createRouter({
     history: createWebHistory(),
     routes: [
-      { path: PAGE_PATHS.create, name: 'create', component: CreateSecretView },
-      { path: PAGE_PATHS.secret, name: 'reveal', component: () => import('./features/reveal/RevealSecretView.vue') },
-      { path: PAGE_PATHS.manage, name: 'manage', component: () => import('./features/manage/ManageSecretView.vue') },
-      { path: PAGE_PATHS.links, name: 'links', component: () => import('./features/links/LinksView.vue') },
+      { path: PAGE_PATHS.create, name: 'create', component: CreateSecretView, meta: { title: 'Create a secret' } },
+      {
+        path: PAGE_PATHS.secret,
+        name: 'reveal',
+        component: () => import('./features/reveal/RevealSecretView.vue'),
+        meta: { title: 'Reveal a secret' },
+      },
+      {
+        path: PAGE_PATHS.manage,
+        name: 'manage',
+        component: () => import('./features/manage/ManageSecretView.vue'),
+        meta: { title: 'Manage a secret' },
+      },
+      {
+        path: PAGE_PATHS.links,
+        name: 'links',
+        component: () => import('./features/links/LinksView.vue'),
+        meta: { title: 'My links' },
+      },
       { path: '/:rest(.*)*', redirect: PAGE_PATHS.create },
     ],
   })
+  router.afterEach((to) => {
+    document.title = to.meta.title ? `${to.meta.title} · ${SITE}` : SITE
+  })
+  return router
 }
