@@ -1,15 +1,20 @@
 /**
  * The API client (protocol.md §7) for the web app and the CLI. Every secret call is a POST
- * with a JSON body (only the public limits are a GET), so no id or token ever lands in a
+ * with a JSON body (only the public limits are a GET; a chunk upload carries its bytes as
+ * the body and its ids in headers), so no id or token ever lands in a
  * URL, a history entry or an access log, and every answer is checked against its schema
  * before anyone uses it.
  */
 import type * as z from 'zod/mini'
 import { parseJson } from './json.ts'
 import {
+  AbortResponse,
   AckResponse,
   BurnResponse,
+  ChunkUploadResponse,
+  CommitResponse,
   CreateSecretResponse,
+  CreateUploadResponse,
   ErrorBody,
   MetaResponse,
   RevealResponse,
@@ -20,12 +25,14 @@ import {
 import type {
   AckRequest,
   BurnRequest,
+  ChunkReadRequest,
   CreateSecretRequest,
   ErrorCode,
   ManageRef,
   MetaRequest,
   RevealRequest,
   SecretState,
+  UploadRef,
 } from './schemas.ts'
 
 export class ApiError extends Error {
@@ -37,9 +44,18 @@ export class ApiError extends Error {
     message: string,
     readonly state?: SecretState,
     readonly attemptsLeft?: number,
+    /** On a refused commit: how many declared chunks the server lacks. */
+    readonly missing?: number,
   ) {
     super(message)
   }
+}
+
+/** One chunk to upload (protocol.md §10.5): its stored bytes, authorised by the upload token. */
+export interface ChunkUpload extends UploadRef {
+  file: number
+  chunk: number
+  body: Uint8Array<ArrayBuffer>
 }
 
 export interface ClientOptions {
@@ -64,8 +80,8 @@ const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
 function errorFrom(status: number, body: unknown): ApiError {
   const parsed = ErrorBody.safeParse(body)
   if (parsed.success) {
-    const { error, message, state, attemptsLeft } = parsed.data
-    return new ApiError(status, error, message, state, attemptsLeft)
+    const { error, message, state, attemptsLeft, missing } = parsed.data
+    return new ApiError(status, error, message, state, attemptsLeft, missing)
   }
   return new ApiError(status, CODE_BY_STATUS[status] ?? 'internal', `the server answered with status ${status}`)
 }
@@ -75,31 +91,76 @@ export function createClient({ baseUrl, fetch: fetchImpl }: ClientOptions) {
   // Called through globalThis: browsers refuse a fetch detached from its window.
   const doFetch = fetchImpl ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init))
 
-  async function call<S extends z.ZodMiniType>(path: string, body: unknown, schema: S): Promise<z.infer<S>> {
+  /** The answer to a request that succeeded; an ApiError for anything else. */
+  async function send(path: string, init: RequestInit): Promise<Response> {
     let res: Response
+    try {
+      res = await doFetch(`${base}/api/v1${path}`, { ...init, cache: 'no-store', credentials: 'same-origin' })
+    } catch {
+      throw new ApiError(0, 'network', 'could not reach the server')
+    }
+    if (res.ok) return res
     let text: string
     try {
-      res = await doFetch(`${base}/api/v1${path}`, {
-        ...(body === undefined
-          ? { method: 'GET', headers: { accept: 'application/json' } }
+      text = await res.text()
+    } catch {
+      throw new ApiError(0, 'network', 'could not reach the server')
+    }
+    throw errorFrom(res.status, parseJson(text))
+  }
+
+  async function call<S extends z.ZodMiniType>(
+    path: string,
+    body: unknown,
+    schema: S,
+    headers?: Record<string, string>,
+  ): Promise<z.infer<S>> {
+    const res = await send(
+      path,
+      body === undefined
+        ? { method: 'GET', headers: { accept: 'application/json' } }
+        : body instanceof Uint8Array
+          ? {
+              method: 'POST',
+              headers: { 'content-type': 'application/octet-stream', ...headers },
+              body: body as Uint8Array<ArrayBuffer>,
+            }
           : {
               method: 'POST',
               headers: { 'content-type': 'application/json', accept: 'application/json' },
               body: JSON.stringify(body),
-            }),
-        cache: 'no-store',
-        credentials: 'same-origin',
-      })
+            },
+    )
+    let text: string
+    try {
       text = await res.text()
     } catch {
       throw new ApiError(0, 'network', 'could not reach the server')
     }
     // A 204 has no body: null is what its schema expects.
     const json = res.status === 204 ? null : parseJson(text)
-    if (!res.ok) throw errorFrom(res.status, json)
     const parsed = schema.safeParse(json)
     if (!parsed.success) throw new ApiError(res.status, 'internal', 'the server sent an unexpected answer')
     return parsed.data
+  }
+
+  /** The stored bytes of one chunk, checked against the length the server announced. */
+  async function readChunk(req: ChunkReadRequest): Promise<Uint8Array<ArrayBuffer>> {
+    const res = await send('/secrets/chunk/read', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/octet-stream' },
+      body: JSON.stringify(req),
+    })
+    let bytes: Uint8Array<ArrayBuffer>
+    try {
+      bytes = new Uint8Array(await res.arrayBuffer())
+    } catch {
+      throw new ApiError(0, 'network', 'could not reach the server')
+    }
+    const length = res.headers.get('content-length')
+    if (length !== null && Number(length) !== bytes.length)
+      throw new ApiError(0, 'network', 'the chunk arrived cut short')
+    return bytes
   }
 
   return {
@@ -111,6 +172,21 @@ export function createClient({ baseUrl, fetch: fetchImpl }: ClientOptions) {
     status: (ref: ManageRef) => call('/secrets/status', ref, SecretStatus),
     statusBatch: async (items: ManageRef[]) => (await call('/secrets/status', { items }, StatusBatchResponse)).items,
     burn: (req: BurnRequest) => call('/secrets/burn', req, BurnResponse),
+    /** A create with `uv` and `files`: opens the upload session (protocol.md §10.5). */
+    createUpload: (req: CreateSecretRequest) => call('/secrets', req, CreateUploadResponse),
+    /** Safe to repeat: uploading an index again replaces it. */
+    uploadChunk: ({ sid, ut, file, chunk, body }: ChunkUpload) =>
+      call('/secrets/chunk', body, ChunkUploadResponse, {
+        'burnlink-sid': sid,
+        'burnlink-upload-token': ut,
+        'burnlink-file': String(file),
+        'burnlink-chunk': String(chunk),
+      }),
+    /** Makes the secret revealable once every chunk is stored; a refusal's ApiError carries `missing`. */
+    commit: (req: UploadRef) => call('/secrets/commit', req, CommitResponse),
+    abort: (req: UploadRef) => call('/secrets/abort', req, AbortResponse),
+    /** Needs the claim that revealed the secret, within its download window. */
+    readChunk,
   }
 }
 

@@ -22,6 +22,7 @@ import {
   TTL,
   VIEWS,
 } from './limits.ts'
+import { CHUNK_BYTES } from './files.ts'
 
 function b64u(bytes: number, what: string) {
   return z
@@ -60,21 +61,81 @@ export const Ct = z.string().check(
 
 const IsoTime = z.string().check(z.describe('ISO 8601 time'))
 
-export const CreateSecretRequest = z.strictObject({
-  v: z.literal(1),
-  sid: Sid,
-  hdr: Hdr,
-  ct: Ct,
-  av: Token('av'),
-  rv: Token('rv'),
-  mv: Token('mv'),
-  ttl: z.int().check(z.minimum(TTL.minSeconds), z.describe('seconds until the secret expires')),
-  maxViews: z._default(z.int().check(z.minimum(1)), 1),
-})
+/** Files per secret a server may allow at most (its MAX_FILES is at most this): bounds a create's `files`. */
+export const MAX_FILES_CEILING = 1000
+
+/**
+ * A create (protocol.md §7); a file secret's adds `uv` (the upload token's digest) and
+ * `files` (each file's stored bytes b_f, in manifest order), both or neither (§10.5).
+ */
+export const CreateSecretRequest = z
+  .strictObject({
+    v: z.literal(1),
+    sid: Sid,
+    hdr: Hdr,
+    ct: Ct,
+    av: Token('av'),
+    rv: Token('rv'),
+    mv: Token('mv'),
+    ttl: z.int().check(z.minimum(TTL.minSeconds), z.describe('seconds until the secret expires')),
+    maxViews: z._default(z.int().check(z.minimum(1)), 1),
+    uv: z.optional(Token('uv')),
+    files: z.optional(
+      z
+        .array(z.int().check(z.minimum(1)))
+        .check(
+          z.minLength(1, 'files lists at least one file'),
+          z.maxLength(MAX_FILES_CEILING, `files lists at most ${MAX_FILES_CEILING} files`),
+        ),
+    ),
+  })
+  .check(z.refine((b) => (b.uv === undefined) === (b.files === undefined), 'uv and files come together or not at all'))
 export const CreateSecretResponse = z.strictObject({ sid: Sid, expiresAt: IsoTime })
+/** A create with files opens an upload session: nothing is revealable before the commit. */
+export const CreateUploadResponse = z.strictObject({ sid: Sid, uploadExpiresAt: IsoTime })
+
+/** A chunk index in a header: decimal, no sign or leading zero, a u32. */
+const DecimalIndex = z
+  .string()
+  .check(z.regex(/^(0|[1-9][0-9]{0,9})$/, 'must be a decimal index without sign or leading zero'))
+
+/**
+ * The headers of a chunk upload (`POST /api/v1/secrets/chunk`, body = the stored chunk):
+ * ids and tokens travel in headers, never in the URL. Other headers pass.
+ */
+export const ChunkUploadHeaders = z.object({
+  'burnlink-sid': Sid,
+  'burnlink-upload-token': Token('ut'),
+  'burnlink-file': DecimalIndex,
+  'burnlink-chunk': DecimalIndex,
+})
+/** 204, no body. */
+export const ChunkUploadResponse = z.null().check(z.describe('the whole chunk is stored: no body'))
+
+/** Commit and abort are authorised by the upload token. */
+export const UploadRef = z.strictObject({ sid: Sid, ut: Token('ut') })
+export const CommitResponse = z.strictObject({ sid: Sid, expiresAt: IsoTime })
+/** 204, no body. */
+export const AbortResponse = z.null().check(z.describe('the upload and its chunks are deleted: no body'))
+
+/** A chunk of a revealed file secret, for the claim that revealed it, within its download window. */
+export const ChunkReadRequest = z.strictObject({
+  sid: Sid,
+  acc: Token('acc'),
+  claim: Claim,
+  file: z.int().check(z.minimum(0), z.maximum(0xffff_ffff)),
+  chunk: z.int().check(z.minimum(0), z.maximum(0xffff_ffff)),
+})
 
 export const MetaRequest = z.strictObject({ sid: Sid, acc: Token('acc') })
-export const MetaResponse = z.strictObject({ hdr: Hdr, viewsLeft: z.int().check(z.minimum(1)), expiresAt: IsoTime })
+/** Only on a file secret: how many files and their padded bytes, so a page can say what waits. */
+export const FilesSummary = z.strictObject({ count: z.int().check(z.minimum(1)), bytes: z.int().check(z.minimum(1)) })
+export const MetaResponse = z.strictObject({
+  hdr: Hdr,
+  viewsLeft: z.int().check(z.minimum(1)),
+  expiresAt: IsoTime,
+  files: z.optional(FilesSummary),
+})
 
 export const RevealRequest = z.strictObject({
   sid: Sid,
@@ -82,7 +143,12 @@ export const RevealRequest = z.strictObject({
   rev: Token('rev'),
   claim: z.optional(Claim),
 })
-export const RevealResponse = z.strictObject({ ct: Ct, viewsLeft: nonNegative() })
+/** A file secret's reveal also says until when its claim may read chunks. */
+export const RevealResponse = z.strictObject({
+  ct: Ct,
+  viewsLeft: nonNegative(),
+  downloadExpiresAt: z.optional(IsoTime),
+})
 
 /** The claimant has decrypted: its claim can no longer fetch, and the server may delete the ciphertext. */
 export const AckRequest = z.strictObject({ sid: Sid, acc: Token('acc'), claim: Claim })
@@ -127,6 +193,11 @@ export const ServerLimits = z.strictObject({
   allowHttpRedirects: z.boolean(),
   /** How long a reveal that lost its answer can be repeated with the same claim. */
   claimRetrySeconds: z.int().check(z.minimum(CLAIM_RETRY.minSeconds)),
+  /** The most padded plaintext of all files of one secret (protocol.md §10.5). */
+  maxFileBytes: z.int().check(z.minimum(1)),
+  maxFiles: z.int().check(z.minimum(1)),
+  /** How long a claimant may read chunks after its reveal. */
+  downloadWindowSeconds: z.int().check(z.minimum(CLAIM_RETRY.minSeconds)),
 })
 
 /** What a stock server enforces: for clients to use until, or unless, the server says. */
@@ -136,6 +207,9 @@ export const DEFAULT_SERVER_LIMITS: z.infer<typeof ServerLimits> = Object.freeze
   maxFailedAttempts: ATTEMPTS.default,
   allowHttpRedirects: false,
   claimRetrySeconds: CLAIM_RETRY.defaultSeconds,
+  maxFileBytes: 25 * CHUNK_BYTES,
+  maxFiles: 10,
+  downloadWindowSeconds: 900,
 })
 
 export const ErrorCode = z.enum([
@@ -145,6 +219,7 @@ export const ErrorCode = z.enum([
   'wrong_passphrase',
   'conflict',
   'payload_too_large',
+  'window_closed',
   'unsupported_media_type',
   'rate_limited',
   'unavailable',
@@ -155,10 +230,17 @@ export const ErrorBody = z.object({
   message: z.string(),
   state: z.optional(SecretState),
   attemptsLeft: z.optional(nonNegative()),
+  /** On a refused commit: how many declared chunks are not stored yet. */
+  missing: z.optional(nonNegative()),
 })
 
 export type CreateSecretRequest = z.input<typeof CreateSecretRequest>
 export type CreateSecretResponse = z.infer<typeof CreateSecretResponse>
+export type CreateUploadResponse = z.infer<typeof CreateUploadResponse>
+export type UploadRef = z.infer<typeof UploadRef>
+export type CommitResponse = z.infer<typeof CommitResponse>
+export type ChunkReadRequest = z.infer<typeof ChunkReadRequest>
+export type FilesSummary = z.infer<typeof FilesSummary>
 export type MetaRequest = z.infer<typeof MetaRequest>
 export type MetaResponse = z.infer<typeof MetaResponse>
 export type RevealRequest = z.infer<typeof RevealRequest>

@@ -314,6 +314,9 @@ describe.each([
       maxFailedAttempts: 5,
       allowHttpRedirects: false,
       claimRetrySeconds: 300,
+      maxFileBytes: 25 * 1024 * 1024,
+      maxFiles: 10,
+      downloadWindowSeconds: 900,
     })
   })
 })

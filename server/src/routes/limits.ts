@@ -13,6 +13,9 @@ const limitsRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { co
     maxFailedAttempts: config.maxFailedAttempts,
     allowHttpRedirects: config.allowHttpRedirects,
     claimRetrySeconds: config.claimRetrySeconds,
+    maxFileBytes: config.files.maxBytes,
+    maxFiles: config.files.maxFiles,
+    downloadWindowSeconds: config.files.downloadWindowSeconds,
   }
   app.get('/config', { schema: { response: { 200: ServerLimits } } }, async () => body)
 }
