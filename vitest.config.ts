@@ -61,7 +61,7 @@ export default defineConfig({
           testTimeout: 120_000,
           // A cold run builds the stand-in base images and the app image: minutes on two cores.
           hookTimeout: 900_000,
-          // After every other project, so its image build never competes with their timings.
+          // A group of its own: no other test file runs beside its image build and their timings hold.
           sequence: { groupOrder: 1 },
         },
       },
