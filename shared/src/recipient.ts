@@ -18,9 +18,12 @@ import type { Client, RetryOptions } from './client.ts'
 import { open } from './envelope.ts'
 import { parseHeader } from './header.ts'
 import type { Header } from './header.ts'
-import { deriveAccess, derivePassphraseKey, deriveReveal } from './keys.ts'
+import type { ChunkContext } from './chunks.ts'
+import { parseManifest } from './files.ts'
+import type { AttachmentManifest } from './files.ts'
+import { deriveAccess, deriveFileKey, derivePassphraseKey, deriveReveal } from './keys.ts'
 import { CLAIM_BYTES, CLAIM_RETRY, PayloadType } from './limits.ts'
-import type { MetaRequest } from './schemas.ts'
+import type { FilesSummary, MetaRequest } from './schemas.ts'
 import { validateRedirectUrl } from './secret.ts'
 import type { RedirectPolicy } from './secret.ts'
 import { randomBytes } from './webcrypto.ts'
@@ -34,18 +37,21 @@ export interface UnlockInput {
   passphrase?: string
 }
 
-/** What the unlock step gives back: `rev` for the reveal request, `cek` for decryption. */
+/** What the unlock step gives back: `rev` for the reveal request, `cek` for decryption, `fk` for file chunks. */
 export interface RevealKeys {
   rev: string
   /** Non-extractable: it never exists as bytes, and structured cloning keeps it so. */
   cek: CryptoKey
+  /** The chunk key of a file secret (protocol.md §10.3); made here because P exists only in this step. */
+  fk: CryptoKey
 }
 
 /** The unlock step: Argon2id with the header's (already bound-checked) costs when it has a KDF, then rev and cek. */
 export async function unlockKeys({ k, sid, header, passphrase }: UnlockInput): Promise<RevealKeys> {
   if (header.kdf !== 'none' && passphrase === undefined) throw new TypeError('this secret needs a passphrase')
-  const { rev, cek } = await deriveReveal(k, await derivePassphraseKey(passphrase ?? '', header), sid)
-  return { rev: encodeB64u(rev), cek }
+  const P = await derivePassphraseKey(passphrase ?? '', header)
+  const [{ rev, cek }, fk] = await Promise.all([deriveReveal(k, P, sid), deriveFileKey(k, P, sid)])
+  return { rev: encodeB64u(rev), cek, fk }
 }
 
 export interface UnlockedSecret extends RevealKeys {
@@ -55,7 +61,7 @@ export interface UnlockedSecret extends RevealKeys {
 
 /** Opens the `ct` a reveal returned; a redirect target is re-validated before anyone navigates to it. */
 export async function decryptSecret(
-  unlocked: Omit<UnlockedSecret, 'rev'>,
+  unlocked: Pick<UnlockedSecret, 'cek' | 'sidBytes' | 'hdrBytes'>,
   ct: string,
   policy: RedirectPolicy = {},
 ): Promise<{ type: PayloadType; text: string }> {
@@ -120,17 +126,36 @@ export interface WaitingSecret {
   viewsLeft: number
   expiresAt: string
   needsPassphrase: boolean
+  /** On a file secret: how many files, and their padded bytes. */
+  files?: FilesSummary
+}
+
+/**
+ * The files of a revealed file secret (protocol.md §10), readable with this recipient's
+ * claim until the download window closes; file-receive.ts reads and decrypts them.
+ */
+export interface RevealedFiles {
+  manifest: AttachmentManifest
+  ctx: ChunkContext
+  /** The claim a chunk read carries, with sid and acc. */
+  claimed: { sid: string; acc: string; claim: string }
+  /** Acknowledges, closing the claim: call once the last file is decrypted or given up on. */
+  finish(): Promise<boolean>
 }
 
 export interface RevealedSecret {
   type: PayloadType
+  /** For a file secret: the manifest's JSON text, parsed in `files`. */
   text: string
   viewsLeft: number
   /**
    * Settles once the acknowledgement is done (true) or has failed (false, harmless: the
    * server then drops the ciphertext when the retry window ends). Nobody has to wait for it.
+   * For a file secret that is after `files.finish()`: the chunks are read with the claim.
    */
   acked: Promise<boolean>
+  /** Present for a file secret (type attachment). */
+  files?: RevealedFiles
 }
 
 export interface Recipient {
@@ -173,12 +198,12 @@ export async function createRecipient(k: Uint8Array, options: RecipientOptions):
 
   return {
     async meta() {
-      const { hdr, viewsLeft, expiresAt } = await withRetries(() => api.meta(access), metaRetry)
+      const { hdr, viewsLeft, expiresAt, files } = await withRetries(() => api.meta(access), metaRetry)
       const hdrBytes = decodeB64u(hdr)
       shown = { header: parseHeader(hdrBytes), hdrBytes }
       // Keys made for a previous header would not match this one.
       keys = undefined
-      return { viewsLeft, expiresAt, needsPassphrase: shown.header.kdf !== 'none' }
+      return { viewsLeft, expiresAt, needsPassphrase: shown.header.kdf !== 'none', ...(files && { files }) }
     },
 
     async unlock(passphrase) {
@@ -209,12 +234,25 @@ export async function createRecipient(k: Uint8Array, options: RecipientOptions):
       keys = undefined
       inDoubtSince = undefined
       const content = await decryptSecret({ cek: used.cek, sidBytes: sid, ...shown }, released.ct, policy)
+      let acking: Promise<boolean> | undefined
+      const ack = () =>
+        (acking ??= api.ack({ ...access, claim }).then(
+          () => true,
+          () => false,
+        ))
       // Decrypted: the server may forget the claim and, on a last view, the ciphertext now.
-      const acked = api.ack({ ...access, claim }).then(
-        () => true,
-        () => false,
-      )
-      return { ...content, viewsLeft: released.viewsLeft, acked }
+      if (content.type !== PayloadType.attachment) return { ...content, viewsLeft: released.viewsLeft, acked: ack() }
+      // A file secret's claim stays open until its files are read.
+      const manifest = parseManifest(content.text)
+      let settle: (done: boolean) => void = () => undefined
+      const acked = new Promise<boolean>((resolve) => (settle = resolve))
+      const files: RevealedFiles = {
+        manifest,
+        ctx: { fk: used.fk, sid, hdr: shown.hdrBytes, sizes: manifest.files.map((f) => f.size) },
+        claimed: { ...access, claim },
+        finish: () => ack().then((done) => (settle(done), done)),
+      }
+      return { ...content, viewsLeft: released.viewsLeft, acked, files }
     },
 
     async burn() {

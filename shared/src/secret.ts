@@ -66,7 +66,21 @@ export interface PreparedSecret {
   mt: string
 }
 
-export async function prepareSecret(o: PrepareSecretOptions): Promise<PreparedSecret> {
+/** A prepared secret with what a file secret derives further from the same keys (file-send.ts). */
+export interface SealedSecret {
+  prepared: PreparedSecret
+  k: Uint8Array
+  /** The passphrase key; empty without a passphrase. */
+  P: Uint8Array
+  sidBytes: Uint8Array
+  hdr: Uint8Array
+}
+
+/**
+ * `prepareSecret`, also handing back the link key and the passphrase key: a file secret
+ * derives its chunk key and upload token from them. Only the creator's own modules call it.
+ */
+export async function sealSecret(o: PrepareSecretOptions): Promise<SealedSecret> {
   const text = o.type === PayloadType.redirect ? validateRedirectUrl(o.text, o) : o.text
   const k = randomBytes(KEY_BYTES)
   const mtBytes = randomBytes(TOKEN_BYTES)
@@ -81,7 +95,7 @@ export async function prepareSecret(o: PrepareSecretOptions): Promise<PreparedSe
   const [av, rv, mv] = await Promise.all([sha256(acc), sha256(rev), sha256(mtBytes)])
   const sid = encodeB64u(sidBytes)
   const mt = encodeB64u(mtBytes)
-  return {
+  const prepared = {
     request: {
       v: 1,
       sid,
@@ -97,7 +111,12 @@ export async function prepareSecret(o: PrepareSecretOptions): Promise<PreparedSe
     manageLink: manageLink(o.origin, sid, mt),
     sid,
     mt,
-  }
+  } satisfies PreparedSecret
+  return { prepared, k, P, sidBytes, hdr }
+}
+
+export async function prepareSecret(o: PrepareSecretOptions): Promise<PreparedSecret> {
+  return (await sealSecret(o)).prepared
 }
 
 /**
