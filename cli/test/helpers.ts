@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll } from 'vitest'
+import type { Config } from '../../server/src/config.ts'
 import { startTestServer } from '../../tests/helpers/server.ts'
 
 export const CLI = fileURLToPath(new URL('../dist/burnlink.js', import.meta.url))
@@ -19,11 +20,11 @@ function buildCli(): void {
 }
 
 /** Builds the CLI and starts a server (memory store) for one test file. */
-export function useCliAndServer(): { readonly url: string } {
+export function useCliAndServer(config?: Partial<Config>): { readonly url: string } {
   let server: Awaited<ReturnType<typeof startTestServer>> | undefined
   beforeAll(async () => {
     buildCli()
-    server = await startTestServer()
+    server = await startTestServer({ config })
   }, 60_000)
   afterAll(() => server?.close())
   return {
@@ -44,11 +45,17 @@ export interface CliResult {
 
 export function runCli(
   args: string[],
-  { input, env = {} }: { input?: string | Uint8Array; env?: Record<string, string> } = {},
+  {
+    input,
+    env = {},
+    cwd,
+    timeoutMs = 20_000,
+  }: { input?: string | Uint8Array; env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   const { BURNLINK_SERVER: _ignored, ...inherited } = process.env
   const child = spawn(process.execPath, [CLI, ...args], {
     detached: true,
+    cwd,
     env: { ...inherited, ...env },
     stdio: 'pipe',
   })
@@ -57,7 +64,7 @@ export function runCli(
   child.stdout.on('data', (c: Buffer) => stdout.push(c))
   child.stderr.on('data', (c: Buffer) => stderr.push(c))
   child.stdin.end(input)
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
   return new Promise((resolve, reject) => {
     child.on('error', reject)
     child.on('close', (code) => {
@@ -68,9 +75,11 @@ export function runCli(
   })
 }
 
+export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'burnlink-cli-'))
+
 /** A file in a fresh temporary directory. */
 export function tempFile(name: string, content: string | Uint8Array): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'burnlink-cli-')), name)
+  const path = join(tempDir(), name)
   writeFileSync(path, content)
   return path
 }

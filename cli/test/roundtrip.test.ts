@@ -23,9 +23,8 @@ describe('send and get', () => {
     expect(got.stdout.equals(Buffer.from(TRICKY, 'utf8'))).toBe(true)
   })
 
-  it('reads --file byte for byte, and takes the server from BURNLINK_SERVER', async () => {
-    const file = tempFile('secret.txt', TRICKY)
-    const sent = await runCli(['send', '--file', file], { env: { BURNLINK_SERVER: server.url } })
+  it('takes the server from BURNLINK_SERVER', async () => {
+    const sent = await runCli(['send', TRICKY], { env: { BURNLINK_SERVER: server.url } })
     expect(sent.code).toBe(0)
     const got = await runCli(['get', sent.out.trim()])
     expect(got.stdout.equals(Buffer.from(TRICKY, 'utf8'))).toBe(true)

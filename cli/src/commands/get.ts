@@ -1,9 +1,32 @@
-import { ApiError, PayloadType, RevealInDoubtError, createRecipient, parseSecretLink } from '@burnlink/shared'
-import type { Recipient, RedirectPolicy, RevealedSecret, WaitingSecret } from '@burnlink/shared'
+import { accessSync, constants, statSync } from 'node:fs'
+import { pipeline } from 'node:stream/promises'
+import {
+  ApiError,
+  ProtocolError,
+  RevealInDoubtError,
+  createRecipient,
+  downloadFile,
+  fileLayout,
+  parseSecretLink,
+} from '@burnlink/shared'
+import type {
+  ChunkReadApi,
+  Recipient,
+  RedirectPolicy,
+  RetryOptions,
+  RevealedFiles,
+  RevealedSecret,
+  WaitingSecret,
+} from '@burnlink/shared'
 import { COMMON_OPTIONS, onePositional, parseCommand } from '../args.ts'
 import { CliError, ExitCode, toCliError, usageError } from '../exit.ts'
-import { ask, say, stdinIsTerminal, writeResult } from '../io.ts'
+import { safeFileName } from '../filenames.ts'
+import { ask, escapeControls, say, stdinIsTerminal, writeResult } from '../io.ts'
 import { promptPassphrase, readPassphraseFile } from '../passphrase.ts'
+import { formatBytes, progressBar } from '../progress.ts'
+import type { Progress } from '../progress.ts'
+import { saveFile } from '../save.ts'
+import type { Saved } from '../save.ts'
 import { clientFor, fetchLimits, linkServer, retryPolicy, withServer } from '../server.ts'
 
 export const usage = `Usage: burnlink get [options] <link>
@@ -13,8 +36,16 @@ characters (escape sequences among them) are shown escaped instead, like \\x1b. 
 one of its views: when stdin is a terminal it asks first. For a redirect link it prints
 the URL. It asks for the passphrase when the secret has one.
 
+Files are saved in the current directory (or -o DIR) under their names made safe (no
+paths, controls or reserved names), readable by you only; the note sent with them is
+printed. A file that exists is never replaced without --force: the new one gets a name
+like "name (1).ext" and get exits with 1 after saying so. A download found altered or cut
+short is deleted.
+
 Options:
   -y, --yes               reveal without asking
+  -o, --output DIR        save files in DIR; "-" writes a secret's single file to stdout
+  --force                 replace files that exist in the target directory
   --passphrase-file FILE  read the passphrase from FILE (one final newline is ignored)
   --server URL            refuse the link unless it is for this server (the link names
                           its server; this is only a check)
@@ -30,13 +61,18 @@ to try again while the server keeps the view for this run; otherwise it exits wi
 const OPTIONS = {
   ...COMMON_OPTIONS,
   yes: { type: 'boolean', short: 'y' },
+  output: { type: 'string', short: 'o' },
+  force: { type: 'boolean' },
   'passphrase-file': { type: 'string' },
   server: { type: 'string' },
 } as const
 
-async function confirmReveal(viewsLeft: number): Promise<void> {
+async function confirmReveal({ viewsLeft, files }: WaitingSecret): Promise<void> {
   const views = viewsLeft === 1 ? 'its last view; it is deleted afterwards' : `one of its ${viewsLeft} views left`
-  const answer = await ask(`Reveal now? This uses ${views}. [y/N] `, {
+  const holds = files
+    ? `It holds ${files.count} file${files.count === 1 ? '' : 's'} (about ${formatBytes(files.bytes)}). `
+    : ''
+  const answer = await ask(`${holds}Reveal now? This uses ${views}. [y/N] `, {
     noTerminal: 'use --yes to reveal without asking',
   })
   if (!/^y(es)?$/i.test(answer.trim())) throw new CliError(ExitCode.failure, 'not revealed; the secret is unchanged')
@@ -105,14 +141,97 @@ export async function get(args: string[]): Promise<void> {
     const { claimRetrySeconds } = limits
     const recipient = await createRecipient(k, { api: clientFor(server), claimRetrySeconds, retry })
     const secret = await recipient.meta()
-    if (stdinIsTerminal() && !values.yes) await confirmReveal(secret.viewsLeft)
+    // Checked before the view is used: afterwards a wrong target would cost the files.
+    if (secret.files) checkOutput(values.output, secret.files.count)
+    if (stdinIsTerminal() && !values.yes) await confirmReveal(secret)
     const content = await reveal(recipient, secret, fromFile, { allowHttp: limits.allowHttpRedirects }, server)
-    if (content.type === PayloadType.attachment) {
-      throw new CliError(
-        ExitCode.failure,
-        'this secret holds files, which this version of burnlink cannot open; open the link in a browser',
-      )
+    if (!content.files) return writeResult(content.text)
+    const { files } = content
+    try {
+      const download = { api: clientFor(server), files, retry }
+      if (values.output === '-') await toStdout(download)
+      else await toDirectory(download, values.output ?? '.', values.force ?? false)
+    } finally {
+      await files.finish()
     }
-    writeResult(content.text)
   })
+}
+
+function checkOutput(output: string | undefined, count: number): void {
+  if (output === '-') {
+    if (count > 1) throw usageError(`-o - writes one file, and this secret holds ${count}: give -o DIR instead`)
+    if (process.stdout.isTTY)
+      throw usageError('-o - would write the file to the terminal: redirect stdout or give -o DIR')
+    return
+  }
+  const dir = output ?? '.'
+  try {
+    if (!statSync(dir).isDirectory()) throw usageError(`${dir} is not a directory`)
+    accessSync(dir, constants.W_OK)
+  } catch (e) {
+    if (e instanceof CliError) throw e
+    throw usageError(`cannot write files into ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
+  }
+}
+
+interface Download {
+  api: ChunkReadApi
+  files: RevealedFiles
+  retry: RetryOptions
+}
+
+function startProgress({ files }: Download): Progress {
+  const total = files.ctx.sizes.reduce((sum, size) => sum + fileLayout(size).stored, 0)
+  return progressBar('Downloading', total)
+}
+
+/** The person is told, in plain words, that what was written of a file is not the file. */
+function damaged(name: string, e: unknown, kept: string): unknown {
+  if (!(e instanceof ProtocolError)) return e
+  return new CliError(ExitCode.failure, `${name}: the download was tampered with or cut short (${e.message}); ${kept}`)
+}
+
+async function toStdout(download: Download): Promise<void> {
+  const { note, files } = download.files.manifest
+  // Stdout carries the file, so the note goes beside it, escaped as any text for a person.
+  if (note) say(`Note: ${note}`)
+  const bar = startProgress(download)
+  try {
+    await pipeline(
+      downloadFile(download.api, download.files, 0, { retry: download.retry, onProgress: bar.add }),
+      process.stdout,
+      // Stdout stays open: the process ends it, and an error message may still follow on stderr.
+      { end: false },
+    )
+  } catch (e) {
+    throw damaged(escapeControls(files[0]!.name), e, 'what was written to stdout is incomplete: discard it')
+  }
+  bar.done()
+}
+
+async function toDirectory(download: Download, dir: string, force: boolean): Promise<void> {
+  const { note, files } = download.files.manifest
+  if (note) writeResult(note)
+  const bar = startProgress(download)
+  const taken = new Set<string>()
+  const saved: Saved[] = []
+  for (const [f, entry] of files.entries()) {
+    const name = safeFileName(entry.name, f)
+    const pieces = downloadFile(download.api, download.files, f, { retry: download.retry, onProgress: bar.add })
+    try {
+      saved.push(await saveFile(dir, name, pieces, { force, taken }))
+    } catch (e) {
+      throw damaged(name, e, 'nothing of it was kept')
+    }
+  }
+  bar.done()
+  if (process.stderr.isTTY) for (const { path } of saved) say(`Saved ${path}`)
+  const renamed = saved.filter((s) => s.wanted !== undefined)
+  if (renamed.length > 0) {
+    throw new CliError(
+      ExitCode.failure,
+      renamed.map((s) => `${s.wanted} was taken, so the file was saved as ${s.path}`).join('; ') +
+        ' (--force replaces existing files)',
+    )
+  }
 }
