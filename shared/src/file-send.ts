@@ -103,9 +103,9 @@ export async function uploadFileSecret(
   const { retry, parallel = 3, onProgress } = o
   const { sid, ut, ctx } = prepared
   await withRetries(() => api.createUpload(prepared.request), retry)
+  const inFlight = new Set<Promise<void>>()
+  let failure: { error: unknown } | undefined
   try {
-    const inFlight = new Set<Promise<void>>()
-    let failure: { error: unknown } | undefined
     for (let file = 0; file < ctx.sizes.length && !failure; file++) {
       let chunk = 0
       for await (const bytes of encryptFile(ctx, file, source(file))) {
@@ -130,7 +130,9 @@ export async function uploadFileSecret(
     if (failure) throw failure.error
     return await withRetries(() => api.commit({ sid, ut }), retry)
   } catch (e) {
-    // Nothing of an upload that cannot finish should wait for its deadline; the abort is a courtesy.
+    // Nothing of an upload that cannot finish should wait for its deadline; the abort is a
+    // courtesy, sent once no upload of its is still under way.
+    await Promise.all(inFlight)
     await api.abort({ sid, ut }).catch(() => undefined)
     throw e
   }
