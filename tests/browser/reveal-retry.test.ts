@@ -7,7 +7,6 @@
  * view gets released without its answer reaching anyone. Chromium only: the page logic is
  * the same in every engine, and each stall costs real time.
  */
-import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { seedSecret } from '../helpers/browser.ts'
 import type { DriverContext } from '../helpers/driver.ts'
@@ -27,22 +26,11 @@ function revealClaims(person: DriverContext): string[] {
 
 describe.skipIf(chromium.missing() && !process.env.CI)('through a storage stall (chromium)', () => {
   let redis: RedisServer
-  let pid = 0
-  let stopped = false
-  const stall = () => {
-    process.kill(pid, 'SIGSTOP')
-    stopped = true
-  }
-  const resume = () => {
-    process.kill(pid, 'SIGCONT')
-    stopped = false
-  }
+  const stall = () => redis.stall()
+  const resume = () => redis.resume()
 
   beforeAll(async () => {
     redis = await startRedisServer()
-    const admin = new Redis(redis.url)
-    pid = Number(/^process_id:(\d+)/m.exec(await admin.info('server'))?.[1])
-    admin.disconnect()
   })
   // Registered first, so it runs last: after the suite's server has closed its connections.
   afterAll(() => redis?.stop())
@@ -54,7 +42,7 @@ describe.skipIf(chromium.missing() && !process.env.CI)('through a storage stall 
   })
   // A test that failed mid-stall must not leave Redis stopped for the next one or for teardown.
   afterEach(() => {
-    if (stopped) resume()
+    resume()
   })
 
   it('shows the secret after a 3 s stall, on the same page, using its one view once', async () => {

@@ -20,6 +20,11 @@ export interface RedisServer {
   kill(signal?: NodeJS.Signals): Promise<void>
   /** Starts it again on the same port, empty. */
   restart(): Promise<void>
+  /** Freezes the process (SIGSTOP): connections stay open and commands hang, as in a stall. */
+  stall(): void
+  /** Thaws a stalled process (SIGCONT); harmless when it runs. */
+  resume(): void
+  /** Stops it (SIGTERM), thawing it first: a stopped process would never act on the signal. */
   stop(): Promise<void>
 }
 
@@ -74,6 +79,12 @@ export async function startRedisServer(args: string[] = []): Promise<RedisServer
     await once(c, 'exit')
   }
 
+  let stalled = false
+  const resume = () => {
+    if (stalled) child?.kill('SIGCONT')
+    stalled = false
+  }
+
   await start()
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -83,7 +94,15 @@ export async function startRedisServer(args: string[] = []): Promise<RedisServer
       await kill()
       await start()
     },
-    stop: () => kill('SIGTERM'),
+    stall: () => {
+      child?.kill('SIGSTOP')
+      stalled = true
+    },
+    resume,
+    stop: () => {
+      resume()
+      return kill('SIGTERM')
+    },
   }
 }
 

@@ -4,7 +4,6 @@
  * to nobody else, and a request that meets a stalled Redis answers 503 within about a second.
  */
 import { request as httpRequest } from 'node:http'
-import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decryptSecret, encodeB64u, randomBytes, unlockSecret } from '@burnlink/shared'
 import { NO_RATE_LIMITS, parseJson, postJson, waitFor, type Outcome } from '../helpers/load.ts'
@@ -54,28 +53,14 @@ function heldPost(baseUrl: string, path: string, body: unknown) {
 describe('Redis stalled with SIGSTOP', () => {
   let redis: RedisServer
   let server: ServerProcess
-  let pid: number
-  let stopped = false
-
-  const stall = () => {
-    process.kill(pid, 'SIGSTOP')
-    stopped = true
-  }
-  const resume = () => {
-    process.kill(pid, 'SIGCONT')
-    stopped = false
-  }
+  const stall = () => redis.stall()
+  const resume = () => redis.resume()
 
   beforeAll(async () => {
     redis = await startRedisServer()
-    const admin = new Redis(redis.url)
-    pid = Number(/^process_id:(\d+)/m.exec(await admin.info('server'))?.[1])
-    admin.disconnect()
     server = await startServerProcess({ REDIS_URL: redis.url, ...NO_RATE_LIMITS })
   })
   afterAll(async () => {
-    // A stopped Redis would never act on the SIGTERM that stops it.
-    if (stopped) resume()
     await server?.stop()
     await redis?.stop()
   })
