@@ -5,6 +5,8 @@
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
 import { validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod'
 import { MAX_CT_BYTES, b64uLength } from '@burnlink/shared'
+import type { Logger } from 'pino'
+import { openBlobStorage, type BlobStorage } from './blobs/open-blobs.ts'
 import type { Config } from './config.ts'
 import { MeteredStore } from './metrics/metered-store.ts'
 import type { Metrics } from './metrics/metrics.ts'
@@ -17,6 +19,7 @@ import requestLog from './plugins/request-log.ts'
 import security from './plugins/security.ts'
 import shutdown from './plugins/shutdown.ts'
 import webPlugin, { loadWebRoot, notFoundPage } from './plugins/web.ts'
+import fileRoutes, { FileKeeper } from './routes/files.ts'
 import healthRoutes from './routes/health.ts'
 import limitsRoutes from './routes/limits.ts'
 import secretRoutes from './routes/secrets.ts'
@@ -32,6 +35,11 @@ export interface AppOptions {
   redis?: RedisClient
   /** Where to record metrics (served on their own listener by main.ts); none when absent. */
   metrics?: Metrics
+  /**
+   * Where file chunks go and the sweep that deletes them; when absent the app opens them
+   * from the configuration (beside `redis`, if given) and closes them when it closes.
+   */
+  blobStorage?: BlobStorage
 }
 
 /**
@@ -46,7 +54,7 @@ function trustProxy(setting: Config['trustProxy']) {
   return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting
 }
 
-export async function buildApp({ config, store, logger, redis, metrics }: AppOptions) {
+export async function buildApp({ config, store, logger, redis, metrics, blobStorage }: AppOptions) {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     // Fastify's request logging prints URLs and headers; request-log.ts logs a safe subset.
@@ -99,7 +107,12 @@ export async function buildApp({ config, store, logger, redis, metrics }: AppOpt
   await app.register(shutdown)
   await app.register(requestLog)
   await app.register(openapi)
-  await app.register(secretRoutes, { prefix: '/api/v1/secrets', store: routeStore, config })
+  const storage = blobStorage ?? openBlobStorage(config, redis, app.log as Logger)
+  // After the routes' last requests: the sweep stops before the store behind it closes.
+  if (!blobStorage) app.addHook('onClose', async () => storage.close())
+  const files = new FileKeeper(routeStore, storage, config)
+  await app.register(secretRoutes, { prefix: '/api/v1/secrets', store: routeStore, config, files })
+  await app.register(fileRoutes, { prefix: '/api/v1/secrets', store: routeStore, config, storage })
   await app.register(limitsRoutes, { prefix: '/api/v1', config })
   await app.register(healthRoutes, { store: routeStore })
   if (web) await app.register(webPlugin, web)

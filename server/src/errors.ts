@@ -15,7 +15,7 @@ interface ErrorKind<Args extends unknown[]> {
   meaning: string
   message: (...args: Args) => string
   /** Fields the body carries beside the message. */
-  fields?: (...args: Args) => Pick<ErrorBody, 'state' | 'attemptsLeft'>
+  fields?: (...args: Args) => Pick<ErrorBody, 'state' | 'attemptsLeft' | 'missing'>
 }
 
 /** Ties `fields` to the same arguments as `message`, entry by entry. */
@@ -63,6 +63,26 @@ export const API_ERRORS = {
     code: 'conflict',
     meaning: 'a secret with this sid exists',
     message: () => 'A secret with this id already exists; create a new link key.',
+  }),
+  uploadCommitted: kind({
+    status: 409,
+    code: 'conflict',
+    meaning: 'the upload is committed: no more chunks, no abort',
+    message: () => 'This upload is committed: it takes no more chunks and cannot be aborted; burn the secret instead.',
+  }),
+  uploadIncomplete: kind({
+    status: 409,
+    code: 'conflict',
+    meaning: 'a commit before every declared chunk is stored; carries missing',
+    message: (missing: number) =>
+      `The upload is incomplete: ${missing} chunk${missing === 1 ? ' is' : 's are'} not stored yet.`,
+    fields: (missing: number) => ({ missing }),
+  }),
+  windowClosed: kind({
+    status: 410,
+    code: 'window_closed',
+    meaning: "this claim's download window has passed",
+    message: () => 'The download window of this reveal has closed; the files can no longer be read with it.',
   }),
   gone: kind({
     status: 410,

@@ -38,17 +38,23 @@ describe('GET /api/v1/openapi.json', () => {
     expect(ops('/api/v1/secrets/ack')).toEqual(['204', '400', '404', '413', '415', '429', '503'])
     expect(ops('/api/v1/secrets/status')).toEqual(['200', '400', '404', '413', '415', '429', '503'])
     expect(ops('/api/v1/secrets/burn')).toEqual(['200', '400', '404', '410', '413', '415', '429', '503'])
+    expect(ops('/api/v1/secrets/chunk')).toEqual(['204', '400', '404', '409', '413', '415', '429', '503'])
+    expect(ops('/api/v1/secrets/commit')).toEqual(['200', '400', '404', '409', '413', '415', '429', '503'])
+    expect(ops('/api/v1/secrets/abort')).toEqual(['204', '400', '404', '409', '413', '415', '429', '503'])
+    expect(ops('/api/v1/secrets/chunk/read')).toEqual(['200', '400', '404', '410', '413', '415', '429', '503'])
     expect(doc.paths['/api/v1/config']?.get).toBeDefined()
     const create = doc.paths['/api/v1/secrets'].post.requestBody.content['application/json'].schema
     expect(Object.keys(create.properties).sort()).toEqual([
       'av',
       'ct',
+      'files',
       'hdr',
       'maxViews',
       'mv',
       'rv',
       'sid',
       'ttl',
+      'uv',
       'v',
     ])
     expect(create.additionalProperties).toBe(false)

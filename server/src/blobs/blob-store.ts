@@ -68,9 +68,10 @@ export interface BlobStore {
    * the secret's expiry at commit, a download window's end after the last view. Only a
    * safety net under the sweep, which deletes on time whatever the store: S3 objects cannot
    * expire one by one, so there it does nothing. Give it the latest moment any reader may
-   * still need the chunks.
+   * still need the chunks. With `onlyLater`, a chunk's deadline only moves later: for a
+   * reveal's window, which must not shorten another's.
    */
-  expire(ref: BlobRef, layout: BlobLayout, at: number): Promise<void>
+  expire(ref: BlobRef, layout: BlobLayout, at: number, onlyLater?: boolean): Promise<void>
   /** Resolves when the backend answers; rejects with StoreUnavailableError otherwise. */
   ping(): Promise<void>
   /** Lets go of what the store opened itself (not a Redis client it was given). */

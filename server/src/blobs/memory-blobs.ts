@@ -42,10 +42,10 @@ export class MemoryBlobStore implements BlobStore {
     for (const [file, chunk] of chunksOf(layout)) this.chunks.delete(keyOf(ref, file, chunk))
   }
 
-  async expire(ref: BlobRef, layout: BlobLayout, at: number) {
+  async expire(ref: BlobRef, layout: BlobLayout, at: number, onlyLater = false) {
     for (const [file, chunk] of chunksOf(layout)) {
       const stored = this.live(keyOf(ref, file, chunk))
-      if (stored) stored.expiresAt = at
+      if (stored) stored.expiresAt = onlyLater ? Math.max(at, stored.expiresAt) : at
     }
   }
 

@@ -96,10 +96,13 @@ export class RedisBlobStore implements BlobStore {
     }
   }
 
-  async expire(ref: BlobRef, layout: BlobLayout, at: number) {
+  async expire(ref: BlobRef, layout: BlobLayout, at: number, onlyLater = false) {
     const multi = await this.multi()
     for (const [file, chunk] of chunksOf(layout)) {
-      for (const key of chunkKeys(ref, file, chunk)) multi.pexpireat(key, at)
+      for (const key of chunkKeys(ref, file, chunk)) {
+        if (onlyLater) multi.pexpireat(key, at, 'GT')
+        else multi.pexpireat(key, at)
+      }
     }
     await exec(multi)
   }

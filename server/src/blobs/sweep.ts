@@ -27,6 +27,8 @@ type Member = string
 export interface SweepQueue {
   /** Adds the entry, or moves it: `at` replaces any earlier time. */
   schedule(member: Member, at: number): Promise<void>
+  /** Adds the entry, or moves it later, never earlier. */
+  extend(member: Member, at: number): Promise<void>
   cancel(member: Member): Promise<void>
   /** Up to `limit` due entries, each leased until `lease` (the queue's clock, ms). */
   take(limit: number, leaseMs: number): Promise<{ lease: number; members: Member[] }>
@@ -75,6 +77,14 @@ export class Sweeper {
   /** The chunks of `ref` may be deleted from `at` on (ms, the secrets store's clock); replaces any earlier time. */
   schedule(ref: BlobRef, layout: BlobLayout, at: number): Promise<void> {
     return this.queue.schedule(memberOf(ref, layout), at)
+  }
+
+  /**
+   * As schedule, but never earlier than the entry's time: for a reveal's download window,
+   * which must not cut short a later window or the expiry of a secret still active.
+   */
+  extend(ref: BlobRef, layout: BlobLayout, at: number): Promise<void> {
+    return this.queue.extend(memberOf(ref, layout), at)
   }
 
   /** Forgets the entry: for a ref whose upload never started (its create was refused). */
@@ -137,6 +147,10 @@ export class MemorySweepQueue implements SweepQueue {
     this.entries.set(member, at)
   }
 
+  async extend(member: Member, at: number) {
+    this.entries.set(member, Math.max(at, this.entries.get(member) ?? at))
+  }
+
   async cancel(member: Member) {
     this.entries.delete(member)
   }
@@ -191,6 +205,10 @@ export class RedisSweepQueue implements SweepQueue {
 
   async schedule(member: Member, at: number) {
     await this.call(() => this.redis.zadd(SWEEP_KEY, at, member))
+  }
+
+  async extend(member: Member, at: number) {
+    await this.call(() => this.redis.zadd(SWEEP_KEY, 'GT', at, member))
   }
 
   async cancel(member: Member) {

@@ -9,7 +9,7 @@
  * losing the answer is answered as the first was and counted again: the store does not tell
  * a repeat from the original.
  */
-import type { BurnAuth, NewSecret, Store } from '../store/store.ts'
+import type { BurnAuth, NewSecret, NewUpload, Store } from '../store/store.ts'
 import { StoreUnavailableError } from '../store/store.ts'
 import type { Metrics, StoreOperation } from './metrics.ts'
 
@@ -58,6 +58,32 @@ export class MeteredStore implements Store {
 
   ping() {
     return this.timed('ping', () => this.store.ping())
+  }
+
+  // An upload's steps pass untimed: the operations counted are the secret's lifecycle, and
+  // a file secret's reveal, ack and burn are counted above like any other.
+  createUpload(upload: NewUpload) {
+    return this.store.createUpload(upload)
+  }
+
+  uploadSession(sid: string, uv: Uint8Array) {
+    return this.store.uploadSession(sid, uv)
+  }
+
+  recordChunk(sid: string, uv: Uint8Array, file: number, chunk: number) {
+    return this.store.recordChunk(sid, uv, file, chunk)
+  }
+
+  commit(sid: string, uv: Uint8Array) {
+    return this.store.commit(sid, uv)
+  }
+
+  abort(sid: string, uv: Uint8Array) {
+    return this.store.abort(sid, uv)
+  }
+
+  chunkAccess(sid: string, av: Uint8Array, claim: Uint8Array) {
+    return this.store.chunkAccess(sid, av, claim)
   }
 
   close() {

@@ -7,18 +7,8 @@
  * base64url, ct size buckets) are input hygiene, not a security boundary: only the
  * recipient's browser can tell whether a ciphertext is genuine.
  */
-import { createHash } from 'node:crypto'
-import type {
-  ContextConfigDefault,
-  FastifyReply,
-  FastifyRequest,
-  FastifySchema,
-  RawReplyDefaultExpression,
-  RawRequestDefaultExpression,
-  RawServerDefault,
-  RouteGenericInterface,
-} from 'fastify'
-import type { FastifyPluginAsyncZod, ZodTypeProvider } from '@fastify/type-provider-zod'
+import type { FastifySchema } from 'fastify'
+import type { FastifyPluginAsyncZod } from '@fastify/type-provider-zod'
 import {
   AckRequest,
   AckResponse,
@@ -26,6 +16,7 @@ import {
   BurnResponse,
   CreateSecretRequest,
   CreateSecretResponse,
+  CreateUploadResponse,
   MetaRequest,
   MetaResponse,
   RevealRequest,
@@ -36,31 +27,25 @@ import {
 } from '@burnlink/shared'
 import { fromB64u, toB64u } from '../bytes.ts'
 import type { Config } from '../config.ts'
-import { apiError, errorResponses, type ApiErrorKind } from '../errors.ts'
+import * as z from 'zod/mini'
+import { apiError, errorResponses } from '../errors.ts'
 import { createdBytes } from '../plugins/budgets.ts'
-import { CLAIM_DIGEST_BYTES, type StatusRecord, type Store } from '../store/store.ts'
+import type { StatusRecord, Store } from '../store/store.ts'
+import { COMMON_ERRORS, claimDigest, iso, perMinute, verifier, type Reply, type Request } from './common.ts'
+import type { FileKeeper } from './files.ts'
 
 export interface SecretRoutesOptions {
   store: Store
   config: Config
+  files: FileKeeper
 }
-
-/** What any endpoint can answer besides its own errors. */
-const COMMON_ERRORS = [
-  'invalidRequest',
-  'payloadTooLarge',
-  'unsupportedMediaType',
-  'rateLimited',
-  'storageUnreachable',
-  'storageFull',
-] as const satisfies ApiErrorKind[]
 
 // Each endpoint's schema: what it accepts and every answer it can give, which is also what
 // the OpenAPI document lists.
 const CREATE = {
   body: CreateSecretRequest,
   response: {
-    201: CreateSecretResponse,
+    201: z.union([CreateSecretResponse, CreateUploadResponse]),
     ...errorResponses(...COMMON_ERRORS, 'conflict', 'byteBudgetSpent', 'storageBudgetReached'),
   },
 } satisfies FastifySchema
@@ -90,9 +75,7 @@ const BURN = {
   response: { 200: BurnResponse, ...errorResponses(...COMMON_ERRORS, 'notFound', 'gone') },
 } satisfies FastifySchema
 
-const perMinute = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } })
-
-const secretRoutes: FastifyPluginAsyncZod<SecretRoutesOptions> = async (app, { store, config }) => {
+const secretRoutes: FastifyPluginAsyncZod<SecretRoutesOptions> = async (app, { store, config, files }) => {
   // Creating costs storage, so it is budgeted in bytes too; everything else is a lookup.
   const creating = { ...perMinute(config.rateLimit.createPerMinute), storedBytes: createdBytes }
   const reading = perMinute(config.rateLimit.readPerMinute)
@@ -111,6 +94,9 @@ const secretRoutes: FastifyPluginAsyncZod<SecretRoutesOptions> = async (app, { s
       throw apiError('invalidRequest', `ttl must be at most ${config.maxTtlSeconds} seconds on this server`)
     if (b.maxViews > config.maxViews)
       throw apiError('invalidRequest', `maxViews must be at most ${config.maxViews} on this server`)
+    if (b.uv !== undefined && b.files !== undefined) {
+      return reply.code(201).send(await files.createUpload({ ...b, uv: b.uv, files: b.files }))
+    }
     const result = await store.create({
       sid: b.sid,
       hdr: fromB64u(b.hdr),
@@ -129,7 +115,12 @@ const secretRoutes: FastifyPluginAsyncZod<SecretRoutesOptions> = async (app, { s
     const r = await store.meta(req.body.sid, verifier(req.body.acc))
     if (r.kind === 'not_found') throw apiError('notFound')
     if (r.kind === 'gone') throw apiError('gone', r.state)
-    return { hdr: toB64u(r.hdr), viewsLeft: r.viewsLeft, expiresAt: iso(r.expiresAt) }
+    return {
+      hdr: toB64u(r.hdr),
+      viewsLeft: r.viewsLeft,
+      expiresAt: iso(r.expiresAt),
+      ...(r.files && { files: r.files }),
+    }
   }
 
   /** With a claim, a repeat after a lost answer gets the same ciphertext (protocol.md §7, claims). */
@@ -143,8 +134,14 @@ const secretRoutes: FastifyPluginAsyncZod<SecretRoutesOptions> = async (app, { s
     )
     if (r.kind === 'not_found') throw apiError('notFound')
     if (r.kind === 'gone') throw apiError('gone', r.state)
-    if (r.kind === 'wrong') throw apiError('wrongPassphrase', r.attemptsLeft)
-    return { ct: toB64u(r.ct), viewsLeft: r.viewsLeft }
+    if (r.kind === 'claim_required') throw apiError('invalidRequest', 'a secret with files is revealed with a claim')
+    if (r.kind === 'wrong') {
+      if (r.files) await files.ended(sid, r.files)
+      throw apiError('wrongPassphrase', r.attemptsLeft)
+    }
+    if (!r.files) return { ct: toB64u(r.ct), viewsLeft: r.viewsLeft }
+    await files.opened(sid, r.files)
+    return { ct: toB64u(r.ct), viewsLeft: r.viewsLeft, downloadExpiresAt: iso(r.files.downloadExpiresAt) }
   }
 
   /** The claimant has decrypted: its claim can no longer fetch. No body, whatever there was to forget. */
@@ -152,6 +149,7 @@ const secretRoutes: FastifyPluginAsyncZod<SecretRoutesOptions> = async (app, { s
     const { sid, acc, claim } = req.body
     const r = await store.ack(sid, verifier(acc), claimDigest(claim))
     if (r.kind === 'not_found') throw apiError('notFound')
+    if (r.unneeded) await files.ended(sid, r.unneeded)
     return reply.code(204).send(null)
   }
 
@@ -173,41 +171,12 @@ const secretRoutes: FastifyPluginAsyncZod<SecretRoutesOptions> = async (app, { s
     const r = await store.burn(body.sid, auth)
     if (r.kind === 'not_found') throw apiError('notFound')
     if (r.kind === 'gone') throw apiError('gone', r.state)
+    if (r.files) await files.ended(body.sid, r.files)
     return { state: 'burned' as const }
   }
 }
 
 export default secretRoutes
-
-/** A request or reply typed by its route's zod schema, for handlers named outside the route call. */
-type Request<S extends FastifySchema> = FastifyRequest<
-  RouteGenericInterface,
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  S,
-  ZodTypeProvider
->
-type Reply<S extends FastifySchema> = FastifyReply<
-  RouteGenericInterface,
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  ContextConfigDefault,
-  S,
-  ZodTypeProvider
->
-
-/** SHA-256 of a base64url token: the verifier the store compares against. */
-function verifier(token: string): Uint8Array {
-  return createHash('sha256').update(fromB64u(token)).digest()
-}
-
-/** What the store keeps of a claim: a copy of the store cannot be replayed as claims. */
-function claimDigest(claim: string): Uint8Array {
-  return createHash('sha256').update(fromB64u(claim)).digest().subarray(0, CLAIM_DIGEST_BYTES)
-}
-
-const iso = (ms: number) => new Date(ms).toISOString()
 
 function statusBody(r: StatusRecord): SecretStatusBody {
   return {

@@ -4,18 +4,26 @@
  * access plus one periodic sweep instead of a timer per secret.
  */
 import { timingSafeEqual } from 'node:crypto'
-import { CLAIM_RETRY, type BurnReason } from '@burnlink/shared'
+import { CLAIM_RETRY, DEFAULT_SERVER_LIMITS, type BurnReason } from '@burnlink/shared'
 import type {
+  AbortResult,
   AckResult,
   BurnAuth,
   BurnResult,
+  ChunkAccessResult,
+  CommitResult,
   CreateResult,
+  CreateUploadResult,
   EndedState,
+  FileChunks,
   Gone,
   MetaResult,
   NewSecret,
+  NewUpload,
   NotFound,
+  RecordChunkResult,
   RevealResult,
+  UploadSession,
   StatusRecord,
   Store,
   StoreOptions,
@@ -37,6 +45,13 @@ interface Entry extends StatusRecord {
   /** Claim digest (hex) → the time until which that claim may fetch its view again. */
   claims: Map<string, number>
   purgeAt: number
+  /** A file secret's chunks and the digest of its upload token. */
+  files?: FileChunks & { sizes: number[]; bytes: number; uv: Uint8Array }
+  /**
+   * Until the commit: the entry is invisible to everything but its uploader, and expiresAt,
+   * contentUntil and purgeAt all hold the upload deadline.
+   */
+  upload?: { ttlMs: number; recorded: Set<string> }
 }
 
 const NOT_FOUND: NotFound = { kind: 'not_found' }
@@ -45,12 +60,14 @@ export class MemoryStore implements Store {
   private readonly entries = new Map<string, Entry>()
   private readonly sweeper: NodeJS.Timeout
   private readonly claimRetryMs: number
+  private readonly downloadWindowMs: number
 
   constructor(
     private readonly options: StoreOptions,
     sweepIntervalMs = 60_000,
   ) {
     this.claimRetryMs = (options.claimRetrySeconds ?? CLAIM_RETRY.defaultSeconds) * 1000
+    this.downloadWindowMs = (options.downloadWindowSeconds ?? DEFAULT_SERVER_LIMITS.downloadWindowSeconds) * 1000
     this.sweeper = setInterval(() => this.sweep(), sweepIntervalMs).unref()
   }
 
@@ -61,6 +78,7 @@ export class MemoryStore implements Store {
       const { content } = existing
       const again =
         existing.state === 'active' &&
+        !existing.upload &&
         content !== undefined &&
         same(existing.av, s.av) &&
         same(existing.mv, s.mv) &&
@@ -92,19 +110,27 @@ export class MemoryStore implements Store {
   async meta(sid: string, av: Uint8Array): Promise<MetaResult> {
     const e = this.live(this.holder(sid, 'av', av, Date.now()))
     if (!isEntry(e)) return e
-    return { kind: 'ok', hdr: copy(e.content.hdr), viewsLeft: e.maxViews - e.views, expiresAt: e.expiresAt }
+    return {
+      kind: 'ok',
+      hdr: copy(e.content.hdr),
+      viewsLeft: e.maxViews - e.views,
+      expiresAt: e.expiresAt,
+      ...(e.files && { files: { count: e.files.layout.length, bytes: e.files.bytes } }),
+    }
   }
 
   async reveal(sid: string, av: Uint8Array, rv: Uint8Array, claim?: Uint8Array): Promise<RevealResult> {
     const now = Date.now()
     const held = this.holder(sid, 'av', av, now)
     const claimKey = claim && hex(claim)
+    // Before the rev check: a file secret's reveal without a claim spends no attempt.
+    if (held?.files && claimKey === undefined) return { kind: 'claim_required' }
     if (held && claimKey !== undefined) {
       // The claimant asking again for the view it was given: the same ciphertext, no new view.
       const deadline = held.claims.get(claimKey)
       if (deadline !== undefined && now < deadline && held.content && same(held.content.rv, rv)) {
         const viewsLeft = held.state === 'active' ? held.maxViews - held.views : 0
-        return { kind: 'ok', ct: copy(held.content.ct), viewsLeft }
+        return { kind: 'ok', ct: copy(held.content.ct), viewsLeft, ...filesOf(held, deadline) }
       }
     }
     const e = this.live(held)
@@ -112,19 +138,21 @@ export class MemoryStore implements Store {
     if (!same(e.content.rv, rv)) {
       e.failedAttempts += 1
       const attemptsLeft = Math.max(0, this.options.maxFailedAttempts - e.failedAttempts)
-      if (attemptsLeft === 0) finish(e, 'burned', now, 'attempts')
-      return { kind: 'wrong', attemptsLeft }
+      if (attemptsLeft > 0) return { kind: 'wrong', attemptsLeft }
+      finish(e, 'burned', now, 'attempts')
+      return { kind: 'wrong', attemptsLeft, ...(e.files && { files: chunksOf(e.files) }) }
     }
     const ct = copy(e.content.ct)
     e.views += 1
+    let deadline: number | undefined
     if (claimKey !== undefined) {
-      const deadline = now + this.claimRetryMs
+      deadline = now + (e.files ? this.downloadWindowMs : this.claimRetryMs)
       e.claims.set(claimKey, deadline)
       e.contentUntil = Math.max(e.contentUntil, deadline)
       e.purgeAt = Math.max(e.purgeAt, deadline)
     }
     if (e.views >= e.maxViews) finish(e, 'viewed', now)
-    return { kind: 'ok', ct, viewsLeft: e.maxViews - e.views }
+    return { kind: 'ok', ct, viewsLeft: e.maxViews - e.views, ...(deadline !== undefined && filesOf(e, deadline)) }
   }
 
   async ack(sid: string, av: Uint8Array, claim: Uint8Array): Promise<AckResult> {
@@ -134,7 +162,8 @@ export class MemoryStore implements Store {
     if (e.claims.delete(hex(claim)) && e.state !== 'burned') {
       keepContent(e, now, e.state === 'active' ? e.expiresAt : undefined)
     }
-    return { kind: 'acked' }
+    const unneeded = e.files && e.state !== 'active' && !openClaims(e, now)
+    return { kind: 'acked', ...(unneeded && { unneeded: chunksOf(e.files!) }) }
   }
 
   async status(refs: ReadonlyArray<{ sid: string; mv: Uint8Array }>): Promise<Array<StatusRecord | null>> {
@@ -142,7 +171,17 @@ export class MemoryStore implements Store {
     return refs.map(({ sid, mv }) => {
       const e = this.holder(sid, 'mv', mv, now)
       if (!e) return null
-      const { av: _av, mv: _mv, content: _c, contentUntil: _cu, claims: _claims, purgeAt: _p, ...record } = e
+      const {
+        av: _av,
+        mv: _mv,
+        content: _c,
+        contentUntil: _cu,
+        claims: _claims,
+        purgeAt: _p,
+        files: _f,
+        upload: _u,
+        ...record
+      } = e
       return record
     })
   }
@@ -154,7 +193,103 @@ export class MemoryStore implements Store {
     const e = this.live(this.holder(sid, field, verifier, now))
     if (!isEntry(e)) return e
     finish(e, 'burned', now, reason)
-    return { kind: 'burned' }
+    return { kind: 'burned', ...(e.files && { files: chunksOf(e.files) }) }
+  }
+
+  async createUpload(u: NewUpload): Promise<CreateUploadResult> {
+    const now = Date.now()
+    const existing = this.find(u.sid, now)
+    if (existing) {
+      const { content, files, upload } = existing
+      const again =
+        upload !== undefined &&
+        files !== undefined &&
+        content !== undefined &&
+        same(files.uv, u.uv) &&
+        files.sizes.join() === u.sizes.join() &&
+        same(existing.av, u.av) &&
+        same(existing.mv, u.mv) &&
+        same(content.rv, u.rv) &&
+        same(content.hdr, u.hdr) &&
+        same(content.ct, u.ct) &&
+        upload.ttlMs === u.ttlSeconds * 1000 &&
+        existing.maxViews === u.maxViews
+      return again ? { kind: 'created', uploadExpiresAt: existing.purgeAt, bid: files.bid } : { kind: 'exists' }
+    }
+    const deadline = now + u.uploadTtlSeconds * 1000
+    this.entries.set(u.sid, {
+      av: copy(u.av),
+      mv: copy(u.mv),
+      content: { rv: copy(u.rv), hdr: copy(u.hdr), ct: copy(u.ct) },
+      contentUntil: deadline,
+      claims: new Map(),
+      state: 'active',
+      views: 0,
+      maxViews: u.maxViews,
+      failedAttempts: 0,
+      createdAt: now,
+      expiresAt: deadline,
+      purgeAt: deadline,
+      files: { bid: u.bid, layout: [...u.layout], sizes: [...u.sizes], bytes: u.bytes, uv: copy(u.uv) },
+      upload: { ttlMs: u.ttlSeconds * 1000, recorded: new Set() },
+    })
+    return { kind: 'created', uploadExpiresAt: deadline, bid: u.bid }
+  }
+
+  async uploadSession(sid: string, uv: Uint8Array): Promise<UploadSession> {
+    const now = Date.now()
+    const e = this.uploader(sid, uv, now)
+    if (!e) return NOT_FOUND
+    if (!e.upload) return { kind: 'committed' }
+    return {
+      kind: 'uploading',
+      ...chunksOf(e.files),
+      sizes: [...e.files.sizes],
+      uploadExpiresAt: e.purgeAt,
+      ttlMs: e.upload.ttlMs,
+      now,
+    }
+  }
+
+  async recordChunk(sid: string, uv: Uint8Array, file: number, chunk: number): Promise<RecordChunkResult> {
+    const e = this.uploader(sid, uv, Date.now())
+    if (!e) return NOT_FOUND
+    if (!e.upload) return { kind: 'committed' }
+    e.upload.recorded.add(`${file}.${chunk}`)
+    return { kind: 'recorded' }
+  }
+
+  async commit(sid: string, uv: Uint8Array): Promise<CommitResult> {
+    const now = Date.now()
+    const e = this.uploader(sid, uv, now)
+    if (!e) return NOT_FOUND
+    if (!e.upload) return e.state === 'active' ? { kind: 'committed', expiresAt: e.expiresAt } : { kind: 'conflict' }
+    const missing = e.files.layout.reduce((sum, n) => sum + n, 0) - e.upload.recorded.size
+    if (missing > 0) return { kind: 'incomplete', missing }
+    e.expiresAt = now + e.upload.ttlMs
+    e.contentUntil = e.expiresAt
+    e.purgeAt = e.expiresAt + this.options.statusRetentionSeconds * 1000
+    delete e.upload
+    return { kind: 'committed', expiresAt: e.expiresAt }
+  }
+
+  async abort(sid: string, uv: Uint8Array): Promise<AbortResult> {
+    const e = this.uploader(sid, uv, Date.now())
+    if (!e) return NOT_FOUND
+    if (!e.upload) return { kind: 'conflict' }
+    this.entries.delete(sid)
+    return { kind: 'aborted' }
+  }
+
+  async chunkAccess(sid: string, av: Uint8Array, claim: Uint8Array): Promise<ChunkAccessResult> {
+    const now = Date.now()
+    const e = this.holder(sid, 'av', av, now)
+    if (!e?.files) return NOT_FOUND
+    if (e.state === 'burned') return { kind: 'gone', state: 'burned' }
+    const deadline = e.claims.get(hex(claim))
+    if (deadline === undefined) return NOT_FOUND
+    if (now >= deadline) return { kind: 'window_closed' }
+    return { kind: 'ok', ...chunksOf(e.files), sizes: [...e.files.sizes] }
   }
 
   async ping(): Promise<void> {}
@@ -185,10 +320,16 @@ export class MemoryStore implements Store {
     return e
   }
 
-  /** The entry whose `field` verifier matches, if any. */
+  /** The entry whose `field` verifier matches, if any; an upload not yet committed has none. */
   private holder(sid: string, field: 'av' | 'mv', verifier: Uint8Array, now: number): Entry | undefined {
     const e = this.find(sid, now)
-    return e && same(e[field], verifier) ? e : undefined
+    return e && !e.upload && same(e[field], verifier) ? e : undefined
+  }
+
+  /** The file secret whose upload token this is, committed or not. */
+  private uploader(sid: string, uv: Uint8Array, now: number): (Entry & Required<Pick<Entry, 'files'>>) | undefined {
+    const e = this.find(sid, now)
+    return e?.files && same(e.files.uv, uv) ? (e as Entry & Required<Pick<Entry, 'files'>>) : undefined
   }
 
   /** An active entry, or the answer the caller gets instead. */
@@ -208,6 +349,20 @@ type LiveEntry = Entry & { content: Content }
 
 function isEntry(x: LiveEntry | NotFound | Gone): x is LiveEntry {
   return !('kind' in x)
+}
+
+function chunksOf(files: FileChunks): FileChunks {
+  return { bid: files.bid, layout: [...files.layout] }
+}
+
+/** A file secret's chunks with the claim's download deadline, to spread into a reveal's answer. */
+function filesOf(e: Entry, downloadExpiresAt: number) {
+  return e.files ? { files: { ...chunksOf(e.files), downloadExpiresAt } } : {}
+}
+
+function openClaims(e: Entry, now: number): boolean {
+  for (const deadline of e.claims.values()) if (deadline > now) return true
+  return false
 }
 
 /** As scripts.ts keep_content: the content stays until `liveUntil` or the last open claim, else goes now. */

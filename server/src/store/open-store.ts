@@ -25,6 +25,7 @@ export async function openStore(config: Config, logger: Logger): Promise<{ store
     maxFailedAttempts: config.maxFailedAttempts,
     statusRetentionSeconds: config.statusRetentionSeconds,
     claimRetrySeconds: config.claimRetrySeconds,
+    downloadWindowSeconds: config.files.downloadWindowSeconds,
   }
   const redis = config.redisClusterNodes
     ? createClusterClient(config.redisClusterNodes, logger)

@@ -4,19 +4,27 @@
  * 1.8 KB on Redis 7 (two keys; the test suite guards the figure). Works the same on one Redis
  * and on a Redis Cluster: a secret's keys share one hash slot and every script declares them.
  */
-import { CLAIM_RETRY, MAX_HEADER_BYTES, type BurnReason } from '@burnlink/shared'
+import { CLAIM_RETRY, DEFAULT_SERVER_LIMITS, MAX_HEADER_BYTES, type BurnReason } from '@burnlink/shared'
 import type { DurableWriter } from './durable.ts'
 import { failFastWhenStalled, guarded, waitForReady, type RedisClient } from './redis-client.ts'
 import { RV_BYTES, SCRIPTS, type ScriptName } from './scripts.ts'
 import type {
+  AbortResult,
   AckResult,
   BurnAuth,
   BurnResult,
+  ChunkAccessResult,
+  CommitResult,
   CreateResult,
+  CreateUploadResult,
   EndedState,
+  FileChunks,
   MetaResult,
   NewSecret,
+  NewUpload,
+  RecordChunkResult,
   RevealResult,
+  UploadSession,
   StatusRecord,
   Store,
   StoreOptions,
@@ -52,14 +60,10 @@ export class RedisStore implements Store {
   }
 
   async create(s: NewSecret): Promise<CreateResult> {
-    // The scripts find hdr and ct by these offsets; a wrong size would misread every later call.
-    if (s.rv.length !== RV_BYTES || s.hdr.length > MAX_HEADER_BYTES)
-      throw new RangeError('rv or hdr has the wrong size')
-    const c = Buffer.concat([s.rv, Uint8Array.of(s.hdr.length), s.hdr, s.ct])
     const expiresAt = await this.write(
       'burnlinkCreate',
       s.sid,
-      c,
+      contentOf(s),
       Buffer.from(s.av),
       Buffer.from(s.mv),
       s.ttlSeconds * 1000,
@@ -72,7 +76,14 @@ export class RedisStore implements Store {
   async meta(sid: string, av: Uint8Array): Promise<MetaResult> {
     const reply = (await this.run('burnlinkMeta', sid, Buffer.from(av))) as Reply
     if (kindOf(reply) !== 'ok') return ended(reply)
-    return { kind: 'ok', hdr: bytes(reply[1]), viewsLeft: Number(reply[2]), expiresAt: Number(reply[3]) }
+    const [, hdr, viewsLeft, expiresAt, count, fileBytes] = reply
+    return {
+      kind: 'ok',
+      hdr: bytes(hdr),
+      viewsLeft: Number(viewsLeft),
+      expiresAt: Number(expiresAt),
+      ...(count ? { files: { count: Number(count), bytes: Number(fileBytes) } } : {}),
+    }
   }
 
   async reveal(sid: string, av: Uint8Array, rv: Uint8Array, claim?: Uint8Array): Promise<RevealResult> {
@@ -84,20 +95,34 @@ export class RedisStore implements Store {
       this.options.maxFailedAttempts,
       claim ? Buffer.from(claim) : '',
       (this.options.claimRetrySeconds ?? CLAIM_RETRY.defaultSeconds) * 1000,
+      (this.options.downloadWindowSeconds ?? DEFAULT_SERVER_LIMITS.downloadWindowSeconds) * 1000,
     )) as Reply
     switch (kindOf(reply)) {
-      case 'ok':
-        return { kind: 'ok', ct: bytes(reply[1]), viewsLeft: Number(reply[2]) }
-      case 'wrong':
-        return { kind: 'wrong', attemptsLeft: Number(reply[1]) }
+      case 'ok': {
+        const files = chunksIn(reply, 4)
+        return {
+          kind: 'ok',
+          ct: bytes(reply[1]),
+          viewsLeft: Number(reply[2]),
+          ...(files && { files: { ...files, downloadExpiresAt: Number(reply[3]) } }),
+        }
+      }
+      case 'wrong': {
+        const files = chunksIn(reply, 2)
+        return { kind: 'wrong', attemptsLeft: Number(reply[1]), ...(files && { files }) }
+      }
+      case 'claim_required':
+        return { kind: 'claim_required' }
       default:
         return ended(reply)
     }
   }
 
   async ack(sid: string, av: Uint8Array, claim: Uint8Array): Promise<AckResult> {
-    const done = await this.write('burnlinkAck', sid, Buffer.from(av), Buffer.from(claim))
-    return done === 1 ? { kind: 'acked' } : { kind: 'not_found' }
+    const reply = (await this.write('burnlinkAck', sid, Buffer.from(av), Buffer.from(claim))) as Reply
+    if (reply[0] !== 1) return { kind: 'not_found' }
+    const unneeded = chunksIn(reply, 1)
+    return { kind: 'acked', ...(unneeded && { unneeded }) }
   }
 
   /** One script per ref (each ref is its own hash slot); the calls share one round trip. */
@@ -112,7 +137,85 @@ export class RedisStore implements Store {
     const [field, verifier, reason]: [string, Uint8Array, BurnReason] =
       'mv' in auth ? ['mv', auth.mv, 'creator'] : ['av', auth.av, 'recipient']
     const reply = (await this.write('burnlinkBurn', sid, field, Buffer.from(verifier), reason)) as Reply
-    return kindOf(reply) === 'burned' ? { kind: 'burned' } : ended(reply)
+    if (kindOf(reply) !== 'burned') return ended(reply)
+    const files = chunksIn(reply, 1)
+    return { kind: 'burned', ...(files && { files }) }
+  }
+
+  async createUpload(u: NewUpload): Promise<CreateUploadResult> {
+    const reply = (await this.write(
+      'burnlinkCreateUpload',
+      u.sid,
+      contentOf(u),
+      Buffer.from(u.av),
+      Buffer.from(u.mv),
+      u.ttlSeconds * 1000,
+      u.maxViews,
+      Buffer.from(u.uv),
+      u.bid,
+      u.layout.join(','),
+      u.bytes,
+      u.uploadTtlSeconds * 1000,
+      u.sizes.join(','),
+    )) as Reply
+    const uploadExpiresAt = Number(reply[0])
+    return uploadExpiresAt === 0 ? { kind: 'exists' } : { kind: 'created', uploadExpiresAt, bid: String(reply[1]) }
+  }
+
+  async uploadSession(sid: string, uv: Uint8Array): Promise<UploadSession> {
+    const reply = (await this.run('burnlinkUploadSession', sid, Buffer.from(uv))) as Reply
+    const kind = kindOf(reply)
+    if (kind !== 'uploading') return { kind: kind === 'committed' ? 'committed' : 'not_found' }
+    const [, , , uploadExpiresAt, ttlMs, now, sizes] = reply
+    return {
+      kind: 'uploading',
+      ...chunksIn(reply, 1)!,
+      sizes: numbers(sizes),
+      uploadExpiresAt: Number(uploadExpiresAt),
+      ttlMs: Number(ttlMs),
+      now: Number(now),
+    }
+  }
+
+  async recordChunk(sid: string, uv: Uint8Array, file: number, chunk: number): Promise<RecordChunkResult> {
+    const kind = String(await this.write('burnlinkRecordChunk', sid, Buffer.from(uv), `p${file}.${chunk}`))
+    return { kind: kind === 'recorded' || kind === 'committed' ? kind : 'not_found' }
+  }
+
+  async commit(sid: string, uv: Uint8Array): Promise<CommitResult> {
+    const reply = (await this.write(
+      'burnlinkCommit',
+      sid,
+      Buffer.from(uv),
+      this.options.statusRetentionSeconds * 1000,
+    )) as Reply
+    switch (kindOf(reply)) {
+      case 'committed':
+        return { kind: 'committed', expiresAt: Number(reply[1]) }
+      case 'incomplete':
+        return { kind: 'incomplete', missing: Number(reply[1]) }
+      case 'conflict':
+        return { kind: 'conflict' }
+      default:
+        return { kind: 'not_found' }
+    }
+  }
+
+  async abort(sid: string, uv: Uint8Array): Promise<AbortResult> {
+    const kind = String(await this.write('burnlinkAbort', sid, Buffer.from(uv)))
+    return { kind: kind === 'aborted' || kind === 'conflict' ? kind : 'not_found' }
+  }
+
+  async chunkAccess(sid: string, av: Uint8Array, claim: Uint8Array): Promise<ChunkAccessResult> {
+    const reply = (await this.run('burnlinkChunkAccess', sid, Buffer.from(av), Buffer.from(claim))) as Reply
+    switch (kindOf(reply)) {
+      case 'ok':
+        return { kind: 'ok', ...chunksIn(reply, 1)!, sizes: numbers(reply[3]) }
+      case 'window_closed':
+        return { kind: 'window_closed' }
+      default:
+        return ended(reply)
+    }
   }
 
   async ping(): Promise<void> {
@@ -146,6 +249,24 @@ export class RedisStore implements Store {
     const { c, m } = secretKeys(sid)
     return guarded(() => durable.run(script, [c, m], args))
   }
+}
+
+/** `:c`: rv ‖ len(hdr) ‖ hdr ‖ ct. The scripts find hdr and ct by these offsets; a wrong size would misread every later call. */
+function contentOf(s: NewSecret): Buffer {
+  if (s.rv.length !== RV_BYTES || s.hdr.length > MAX_HEADER_BYTES) throw new RangeError('rv or hdr has the wrong size')
+  return Buffer.concat([s.rv, Uint8Array.of(s.hdr.length), s.hdr, s.ct])
+}
+
+/** A file secret's bid and layout at reply[at], reply[at + 1]; undefined for a text secret. */
+function chunksIn(reply: Reply, at: number): FileChunks | undefined {
+  const [bid, fl] = [reply[at], reply[at + 1]]
+  if (!bid || !fl) return undefined
+  return { bid: String(bid), layout: numbers(fl) }
+}
+
+/** A list the scripts keep as "n0,n1,…". */
+function numbers(list: Reply[number] | undefined): number[] {
+  return String(list).split(',').map(Number)
 }
 
 function kindOf(reply: Reply): string {

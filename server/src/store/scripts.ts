@@ -6,7 +6,11 @@
  * Keys, always in this order and in one hash slot:
  *   KEYS[1] `:c`  string  rv(32) ‖ hdrLen(1) ‖ hdr ‖ ct, expiring at expiresAt
  *   KEYS[2] `:m`  hash    av mv st br v mx f ca ea ed, and one `k<claim digest>` per
- *                         claimed view; expiring `retention` after expiresAt
+ *                         claimed view; expiring `retention` after expiresAt. A file
+ *                         secret adds uv bid fl (chunks per file, "n0,n1,…") fb (padded
+ *                         bytes) fs (stored bytes per file, "b0,b1,…") ud (upload deadline) tt (ttl ms) un (chunks recorded) and,
+ *                         while uploading (st = 'uploading', both keys expiring at ud), one
+ *                         `p<file>.<chunk>` per recorded chunk.
  * Every secret-derived byte lives in `:c`, so ending a secret is one DEL (or one PEXPIREAT
  * while a claim may still fetch it again) and expiry needs no script at all; `:m` then
  * only has to be told (lazily) that the secret is over.
@@ -69,6 +73,12 @@ local function settle(st, ea, now)
   return st
 end
 
+-- A file secret's chunks as the server names them: {bid, fl}, or nothing for a text secret.
+local function chunks_of()
+  local f = redis.call('HMGET', KEYS[2], 'bid', 'fl')
+  if f[1] then return f[1], f[2] end
+end
+
 -- Only eviction or data loss removes :c early (hence noeviction); the secret is over either way.
 local function lost(now)
   finish('expired', now)
@@ -85,6 +95,7 @@ end
 const create = `
 local m = redis.call('HMGET', KEYS[2], 'st', 'ea', 'av', 'mv', 'ca', 'mx')
 if m[1] then
+  if m[1] == 'uploading' then return 0 end
   local same = m[3] == ARGV[2] and m[4] == ARGV[3] and tonumber(m[2]) - tonumber(m[5]) == tonumber(ARGV[4])
     and m[6] == ARGV[5] and redis.call('GET', KEYS[1]) == ARGV[1]
   if same and settle(m[1], m[2], now_ms()) == 'active' then return tonumber(m[2]) end
@@ -99,28 +110,38 @@ redis.call('PEXPIREAT', KEYS[2], ea + tonumber(ARGV[6]))
 return ea
 `
 
-/** ARGV: av. Returns {'ok', hdr, viewsLeft, expiresAt} | {'gone', state} | {'not_found'}. Never writes except to settle. */
+/**
+ * ARGV: av. Returns {'ok', hdr, viewsLeft, expiresAt, fileCount, fileBytes} (the last two
+ * false for a text secret) | {'gone', state} | {'not_found'}. Never writes except to settle.
+ */
 const meta = `
-local m = redis.call('HMGET', KEYS[2], 'av', 'st', 'ea', 'v', 'mx')
-if m[1] ~= ARGV[1] then return {'not_found'} end
+local m = redis.call('HMGET', KEYS[2], 'av', 'st', 'ea', 'v', 'mx', 'fl', 'fb')
+if m[1] ~= ARGV[1] or m[2] == 'uploading' then return {'not_found'} end
 local now = now_ms()
 local st = settle(m[2], m[3], now)
 if st ~= 'active' then return {'gone', st} end
 local head = redis.call('GETRANGE', KEYS[1], ${RV_BYTES}, ${RV_BYTES + MAX_HEADER_BYTES})
 if head == '' then return lost(now) end
-return {'ok', string.sub(head, 2, 1 + string.byte(head, 1)), tonumber(m[5]) - tonumber(m[4]), tonumber(m[3])}
+local count = m[6] and select(2, string.gsub(m[6], ',', ',')) + 1 or false
+return {'ok', string.sub(head, 2, 1 + string.byte(head, 1)), tonumber(m[5]) - tonumber(m[4]), tonumber(m[3]),
+  count, m[7] and tonumber(m[7]) or false}
 `
 
 /**
- * ARGV: av, rv, maxFailedAttempts, claim digest ('' without a claim), retry window ms.
- * Returns {'ok', ct, viewsLeft} | {'wrong', attemptsLeft} | {'gone', state} | {'not_found'}.
+ * ARGV: av, rv, maxFailedAttempts, claim digest ('' without a claim), retry window ms,
+ * download window ms (a file secret's claims get it instead of the retry window).
+ * Returns {'ok', ct, viewsLeft, deadline, bid, fl} | {'wrong', attemptsLeft, bid, fl} |
+ * {'claim_required'} | {'gone', state} | {'not_found'}; deadline, bid and fl only on a file
+ * secret (false otherwise). A file secret refuses a reveal without a claim before its rev
+ * is checked: no attempt is spent.
  */
 const reveal = `
-local m = redis.call('HMGET', KEYS[2], 'av', 'st', 'ea', 'mx', 'v')
-if m[1] ~= ARGV[1] then return {'not_found'} end
+local m = redis.call('HMGET', KEYS[2], 'av', 'st', 'ea', 'mx', 'v', 'fl')
+if m[1] ~= ARGV[1] or m[2] == 'uploading' then return {'not_found'} end
+local claim = ARGV[4] ~= '' and ('k' .. ARGV[4]) or nil
+if m[6] and not claim then return {'claim_required'} end
 local now = now_ms()
 local st = settle(m[2], m[3], now)
-local claim = ARGV[4] ~= '' and ('k' .. ARGV[4]) or nil
 if claim then
   -- The claimant asking again for the view it was given: the same ciphertext, no new view.
   local deadline = redis.call('HGET', KEYS[2], claim)
@@ -129,7 +150,9 @@ if claim then
     -- Written again, unchanged, so that durable mode's WAITAOF on this connection also
     -- covers the release this repeats, which another connection may have written.
     redis.call('HSET', KEYS[2], claim, deadline)
-    return {'ok', ct_of(c), st == 'active' and tonumber(m[4]) - tonumber(m[5]) or 0}
+    local bid, fl = chunks_of()
+    return {'ok', ct_of(c), st == 'active' and tonumber(m[4]) - tonumber(m[5]) or 0, bid and tonumber(deadline) or false,
+      bid or false, fl or false}
   end
 end
 if st ~= 'active' then return {'gone', st} end
@@ -139,40 +162,48 @@ if string.sub(c, 1, ${RV_BYTES}) ~= ARGV[2] then
   local left = tonumber(ARGV[3]) - redis.call('HINCRBY', KEYS[2], 'f', 1)
   if left > 0 then return {'wrong', left} end
   finish('burned', now, 'attempts')
-  return {'wrong', 0}
+  local bid, fl = chunks_of()
+  return {'wrong', 0, bid or false, fl or false}
 end
 local left = tonumber(m[4]) - redis.call('HINCRBY', KEYS[2], 'v', 1)
+local deadline = false
 if claim then
-  local deadline = now + tonumber(ARGV[5])
+  deadline = now + tonumber(m[6] and ARGV[6] or ARGV[5])
   redis.call('HSET', KEYS[2], claim, deadline)
   -- Both keys outlive the claim: :c an expiry right after this release, :m a short retention.
   redis.call('PEXPIREAT', KEYS[1], deadline, 'GT')
   redis.call('PEXPIREAT', KEYS[2], deadline, 'GT')
 end
 if left <= 0 then finish('viewed', now) end
-return {'ok', ct_of(c), left}
+local bid, fl = chunks_of()
+return {'ok', ct_of(c), left, bid and deadline or false, bid or false, fl or false}
 `
 
 /**
- * ARGV: av, claim digest. Returns 1, also when there is no such claim (an ack is
- * idempotent), or 0 for a wrong av or an unknown sid. Once the claim is gone, the
- * ciphertext of an ended secret goes at once unless another claim is still open.
+ * ARGV: av, claim digest. Returns {1}, also when there is no such claim (an ack is
+ * idempotent), or {0} for a wrong av or an unknown sid. Once the claim is gone, the
+ * ciphertext of an ended secret goes at once unless another claim is still open; a file
+ * secret then answers {1, bid, fl}: nobody can read its chunks any more.
  */
 const ack = `
 local m = redis.call('HMGET', KEYS[2], 'av', 'st', 'ea')
-if m[1] ~= ARGV[1] then return 0 end
+if m[1] ~= ARGV[1] or m[2] == 'uploading' then return {0} end
 local now = now_ms()
 local st = settle(m[2], m[3], now)
 if redis.call('HDEL', KEYS[2], 'k' .. ARGV[2]) == 1 and st ~= 'burned' then
   keep_content(now, st == 'active' and tonumber(m[3]) or nil)
 end
-return 1
+if st ~= 'active' and not claims_open_until(now) then
+  local bid, fl = chunks_of()
+  if bid then return {1, bid, fl} end
+end
+return {1}
 `
 
 /** ARGV: mv. Returns {st, br, v, mx, f, ca, ea, ed} (absent br and ed as nil), or nil. */
 const status = `
 local m = redis.call('HMGET', KEYS[2], 'mv', 'st', 'br', 'v', 'mx', 'f', 'ca', 'ea', 'ed')
-if m[1] ~= ARGV[1] then return nil end
+if m[1] ~= ARGV[1] or m[2] == 'uploading' then return nil end
 local st = settle(m[2], m[8], now_ms())
 local ed = m[9]
 if st ~= m[2] then ed = m[8] end
@@ -180,15 +211,113 @@ if st ~= m[2] then ed = m[8] end
 return {st, m[3], tonumber(m[4]), tonumber(m[5]), tonumber(m[6]), tonumber(m[7]), tonumber(m[8]), ed and tonumber(ed) or false}
 `
 
-/** ARGV: 'mv' or 'av', the verifier, the burn reason. Returns {'burned'} | {'gone', state} | {'not_found'}. */
+/**
+ * ARGV: 'mv' or 'av', the verifier, the burn reason. Returns {'burned', bid, fl} (false for
+ * a text secret) | {'gone', state} | {'not_found'}.
+ */
 const burn = `
 local m = redis.call('HMGET', KEYS[2], ARGV[1], 'st', 'ea')
-if m[1] ~= ARGV[2] then return {'not_found'} end
+if m[1] ~= ARGV[2] or m[2] == 'uploading' then return {'not_found'} end
 local now = now_ms()
 local st = settle(m[2], m[3], now)
 if st ~= 'active' then return {'gone', st} end
 finish('burned', now, ARGV[3])
-return {'burned'}
+local bid, fl = chunks_of()
+return {'burned', bid or false, fl or false}
+`
+
+/**
+ * ARGV: c value, av, mv, ttl ms, maxViews, uv, bid, fl, fb, upload ttl ms, fs. Returns
+ * {uploadDeadline, bid}, or {0} when the sid is taken. Both keys expire at the upload
+ * deadline until the commit: an abandoned upload leaves nothing. A repeat of the same
+ * create while the upload is open gets the first one's deadline and bid.
+ */
+const createUpload = `
+local m = redis.call('HMGET', KEYS[2], 'st', 'ud', 'av', 'mv', 'tt', 'mx', 'uv', 'fs', 'bid')
+if m[1] then
+  if m[1] == 'uploading' and m[3] == ARGV[2] and m[4] == ARGV[3] and m[5] == ARGV[4] and m[6] == ARGV[5]
+    and m[7] == ARGV[6] and m[8] == ARGV[11] and redis.call('GET', KEYS[1]) == ARGV[1] then
+    return {tonumber(m[2]), m[9]}
+  end
+  return {0}
+end
+local now = now_ms()
+local ud = now + tonumber(ARGV[10])
+redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ud)
+redis.call('HSET', KEYS[2], 'av', ARGV[2], 'mv', ARGV[3], 'st', 'uploading', 'v', 0, 'mx', ARGV[5], 'f', 0,
+  'ca', now, 'tt', ARGV[4], 'uv', ARGV[6], 'bid', ARGV[7], 'fl', ARGV[8], 'fb', ARGV[9], 'ud', ud, 'un', 0,
+  'fs', ARGV[11])
+redis.call('PEXPIREAT', KEYS[2], ud)
+return {ud, ARGV[7]}
+`
+
+/** ARGV: uv. Returns {'uploading', bid, fl, ud, tt, now, fs} | {'committed'} | {'not_found'}. Never writes. */
+const uploadSession = `
+local m = redis.call('HMGET', KEYS[2], 'uv', 'st', 'bid', 'fl', 'ud', 'tt', 'fs')
+if not m[1] or m[1] ~= ARGV[1] then return {'not_found'} end
+if m[2] ~= 'uploading' then return {'committed'} end
+return {'uploading', m[3], m[4], tonumber(m[5]), tonumber(m[6]), now_ms(), m[7]}
+`
+
+/** ARGV: uv, 'p<file>.<chunk>'. Returns 'recorded' | 'committed' | 'not_found'; idempotent. */
+const recordChunk = `
+local m = redis.call('HMGET', KEYS[2], 'uv', 'st')
+if not m[1] or m[1] ~= ARGV[1] then return 'not_found' end
+if m[2] ~= 'uploading' then return 'committed' end
+if redis.call('HSETNX', KEYS[2], ARGV[2], 1) == 1 then redis.call('HINCRBY', KEYS[2], 'un', 1) end
+return 'recorded'
+`
+
+/**
+ * ARGV: uv, retention ms. Returns {'committed', expiresAt} | {'incomplete', missing} |
+ * {'conflict'} | {'not_found'}. Uploading turns active only with every chunk of the layout
+ * recorded; a repeat on the active secret it made gets the same expiresAt.
+ */
+const commit = `
+local m = redis.call('HMGET', KEYS[2], 'uv', 'st', 'un', 'tt', 'ea', 'fl')
+if not m[1] or m[1] ~= ARGV[1] then return {'not_found'} end
+local now = now_ms()
+if m[2] ~= 'uploading' then
+  if settle(m[2], m[5], now) == 'active' then return {'committed', tonumber(m[5])} end
+  return {'conflict'}
+end
+local total = 0
+for n in string.gmatch(m[6], '%d+') do total = total + tonumber(n) end
+local missing = total - tonumber(m[3])
+if missing > 0 then return {'incomplete', missing} end
+local h = redis.call('HKEYS', KEYS[2])
+for _, field in ipairs(h) do
+  if string.byte(field) == 112 then redis.call('HDEL', KEYS[2], field) end
+end
+local ea = now + tonumber(m[4])
+redis.call('HSET', KEYS[2], 'st', 'active', 'ea', ea)
+redis.call('PEXPIREAT', KEYS[1], ea)
+redis.call('PEXPIREAT', KEYS[2], ea + tonumber(ARGV[2]))
+return {'committed', ea}
+`
+
+/** ARGV: uv. Returns 'aborted' | 'conflict' (committed) | 'not_found'. */
+const abort = `
+local m = redis.call('HMGET', KEYS[2], 'uv', 'st')
+if not m[1] or m[1] ~= ARGV[1] then return 'not_found' end
+if m[2] ~= 'uploading' then return 'conflict' end
+redis.call('DEL', KEYS[1], KEYS[2])
+return 'aborted'
+`
+
+/**
+ * ARGV: av, claim digest. Returns {'ok', bid, fl, fs} | {'window_closed'} | {'gone', 'burned'} |
+ * {'not_found'}. Never writes: expiry and a last view leave an open window alone, a burn
+ * ends it, an ack forgets the claim.
+ */
+const chunkAccess = `
+local m = redis.call('HMGET', KEYS[2], 'av', 'st', 'bid', 'fl', 'fs')
+if m[1] ~= ARGV[1] or not m[3] or m[2] == 'uploading' then return {'not_found'} end
+if m[2] == 'burned' then return {'gone', 'burned'} end
+local deadline = redis.call('HGET', KEYS[2], 'k' .. ARGV[2])
+if not deadline then return {'not_found'} end
+if now_ms() >= tonumber(deadline) then return {'window_closed'} end
+return {'ok', m[3], m[4], m[5]}
 `
 
 /**
@@ -205,6 +334,12 @@ export const SCRIPTS = {
   burnlinkAck: MAY_RUN_WHEN_FULL + PRELUDE + ack,
   burnlinkStatus: MAY_RUN_WHEN_FULL + PRELUDE + status,
   burnlinkBurn: MAY_RUN_WHEN_FULL + PRELUDE + burn,
+  burnlinkCreateUpload: PRELUDE + createUpload,
+  burnlinkUploadSession: MAY_RUN_WHEN_FULL + PRELUDE + uploadSession,
+  burnlinkRecordChunk: PRELUDE + recordChunk,
+  burnlinkCommit: PRELUDE + commit,
+  burnlinkAbort: MAY_RUN_WHEN_FULL + PRELUDE + abort,
+  burnlinkChunkAccess: MAY_RUN_WHEN_FULL + PRELUDE + chunkAccess,
 } as const
 
 export type ScriptName = keyof typeof SCRIPTS

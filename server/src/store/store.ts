@@ -39,15 +39,62 @@ export interface StatusRecord {
   endedAt?: number
 }
 
+/**
+ * A secret with files (protocol.md §10.5): created *uploading*, revealable only after the
+ * commit. `layout` is the chunks per file, `bytes` their padded plaintext in all, `bid` the
+ * blob store's name for the chunks (newBlobRef). `ttlSeconds` counts from the commit.
+ */
+export interface NewUpload extends NewSecret {
+  uv: Uint8Array
+  /** Stored bytes per file (b_f): the size of each chunk follows from them. */
+  sizes: readonly number[]
+  layout: readonly number[]
+  bytes: number
+  bid: string
+  uploadTtlSeconds: number
+}
+
+/** Where a file secret's chunks are: enough to read, expire or delete them. */
+export interface FileChunks {
+  bid: string
+  layout: number[]
+}
+
 export type CreateResult = { kind: 'created'; expiresAt: number } | { kind: 'exists' }
+/** `bid` is the stored one: a repeated create gets the first create's. */
+export type CreateUploadResult = { kind: 'created'; uploadExpiresAt: number; bid: string } | { kind: 'exists' }
 export type NotFound = { kind: 'not_found' }
 export type Gone = { kind: 'gone'; state: EndedState }
-export type MetaResult = { kind: 'ok'; hdr: Uint8Array; viewsLeft: number; expiresAt: number } | NotFound | Gone
-/** `wrong` with `attemptsLeft: 0` means this failure burned the secret. */
+/** The upload is over: committed (whatever happened to the secret since). */
+export type Committed = { kind: 'committed' }
+/** An upload session as its token holder sees it; `now` is the store's clock. */
+export type UploadSession =
+  | (FileChunks & { kind: 'uploading'; sizes: number[]; uploadExpiresAt: number; ttlMs: number; now: number })
+  | Committed
+  | NotFound
+export type RecordChunkResult = { kind: 'recorded' } | Committed | NotFound
+export type CommitResult =
+  { kind: 'committed'; expiresAt: number } | { kind: 'incomplete'; missing: number } | { kind: 'conflict' } | NotFound
+export type AbortResult = { kind: 'aborted' } | { kind: 'conflict' } | NotFound
+export type MetaResult =
+  | { kind: 'ok'; hdr: Uint8Array; viewsLeft: number; expiresAt: number; files?: { count: number; bytes: number } }
+  | NotFound
+  | Gone
+/**
+ * `wrong` with `attemptsLeft: 0` means this failure burned the secret. On a file secret,
+ * `files` names its chunks, and an `ok` carries the claim's download deadline.
+ */
 export type RevealResult =
-  { kind: 'ok'; ct: Uint8Array; viewsLeft: number } | { kind: 'wrong'; attemptsLeft: number } | NotFound | Gone
-export type BurnResult = { kind: 'burned' } | NotFound | Gone
-export type AckResult = { kind: 'acked' } | NotFound
+  | { kind: 'ok'; ct: Uint8Array; viewsLeft: number; files?: FileChunks & { downloadExpiresAt: number } }
+  | { kind: 'wrong'; attemptsLeft: number; files?: FileChunks }
+  | { kind: 'claim_required' }
+  | NotFound
+  | Gone
+export type BurnResult = { kind: 'burned'; files?: FileChunks } | NotFound | Gone
+/** `unneeded`: a file secret that has ended and has no open claim left, whose chunks may go now. */
+export type AckResult = { kind: 'acked'; unneeded?: FileChunks } | NotFound
+export type ChunkAccessResult =
+  (FileChunks & { kind: 'ok'; sizes: number[] }) | { kind: 'window_closed' } | NotFound | Gone
 export type BurnAuth = { mv: Uint8Array } | { av: Uint8Array }
 
 /** A claim is kept as this much of its SHA-256: a copy of Redis cannot be replayed as claims. */
@@ -78,6 +125,21 @@ export interface Store {
   status(refs: ReadonlyArray<{ sid: string; mv: Uint8Array }>): Promise<Array<StatusRecord | null>>
   /** Creator (`mv`) or link holder (`av`) ends an active secret. */
   burn(sid: string, auth: BurnAuth): Promise<BurnResult>
+  /**
+   * Opens an upload session; `exists` as for create, except that an identical repeat while
+   * the upload is still open is `created` again with the same deadline and bid.
+   */
+  createUpload(upload: NewUpload): Promise<CreateUploadResult>
+  /** Read-only: the session `uv` opens, for a chunk upload, a commit or an abort to act on. */
+  uploadSession(sid: string, uv: Uint8Array): Promise<UploadSession>
+  /** Notes that a chunk is wholly stored; idempotent. */
+  recordChunk(sid: string, uv: Uint8Array, file: number, chunk: number): Promise<RecordChunkResult>
+  /** Uploading → active once every declared chunk is recorded; a repeat after success is `committed` again. */
+  commit(sid: string, uv: Uint8Array): Promise<CommitResult>
+  /** Deletes an upload that has not been committed. */
+  abort(sid: string, uv: Uint8Array): Promise<AbortResult>
+  /** Read-only: may this claim read chunks now? */
+  chunkAccess(sid: string, av: Uint8Array, claim: Uint8Array): Promise<ChunkAccessResult>
   /** Resolves when the backend answers; rejects with StoreUnavailableError otherwise. */
   ping(): Promise<void>
   close(): Promise<void>
@@ -90,6 +152,8 @@ export interface StoreOptions {
   statusRetentionSeconds: number
   /** How long a claimed view can be fetched again; CLAIM_RETRY.defaultSeconds when absent. */
   claimRetrySeconds?: number
+  /** How long a file secret's claim may read chunks; DEFAULT_SERVER_LIMITS' when absent. */
+  downloadWindowSeconds?: number
 }
 
 export class StoreUnavailableError extends Error {
