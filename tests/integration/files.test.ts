@@ -4,26 +4,9 @@
  * reads go through the shared client and the shared chunk crypto, as the CLI and the web
  * app do them; what is left behind is checked in Redis' keys and in the bucket.
  */
-import { createHash, randomBytes as nodeRandomBytes } from 'node:crypto'
+import { randomBytes as nodeRandomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import {
-  ApiError,
-  PayloadType,
-  STORED_CHUNK_BYTES,
-  createClient,
-  decryptFile,
-  deriveFileKey,
-  deriveUploadToken,
-  encodeB64u,
-  encodeManifest,
-  encryptFile,
-  openSecretLink,
-  randomBytes,
-  sealSecret,
-  unlockSecret,
-  type Client,
-  type CreateSecretRequest,
-} from '@burnlink/shared'
+import { ApiError, STORED_CHUNK_BYTES, createClient, encodeB64u, randomBytes, type Client } from '@burnlink/shared'
 import { buildApp, type App } from '../../server/src/app.ts'
 import { openBlobStorage, type BlobStorage } from '../../server/src/blobs/open-blobs.ts'
 import { loadConfig, type Config } from '../../server/src/config.ts'
@@ -31,12 +14,11 @@ import { MemoryStore } from '../../server/src/store/memory-store.ts'
 import { createRedisClient, type RedisClient } from '../../server/src/store/redis-client.ts'
 import { RedisStore } from '../../server/src/store/redis-store.ts'
 import type { Store } from '../../server/src/store/store.ts'
+import { downloadAll, newFileSecret, recipient, sha256, uploadAll } from '../helpers/file-secrets.ts'
 import { silentLogger } from '../helpers/logger.ts'
 import { startS3Server, type S3Server } from '../helpers/s3-server.ts'
-import { LOW_KDF } from '../helpers/seeds.ts'
 
 const MiB = 1024 * 1024
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest()
 
 interface Backend {
   url: string
@@ -49,7 +31,7 @@ interface Backend {
   close(): Promise<void>
 }
 
-async function openBackend(kind: 'memory' | 'redis' | 's3', window?: number): Promise<Backend> {
+async function openBackend(kind: 'memory' | 'redis' | 's3', files?: Partial<Config['files']>): Promise<Backend> {
   const s3 = kind === 's3' ? await startS3Server() : undefined
   const base = loadConfig({
     ...(kind === 'memory' ? {} : { REDIS_URL: inject('redisUrl') }),
@@ -58,8 +40,8 @@ async function openBackend(kind: 'memory' | 'redis' | 's3', window?: number): Pr
     RATE_LIMIT_READ_PER_MINUTE: '100000',
     CREATE_BYTES_PER_HOUR: String(1024 ** 3),
   })
-  // Shorter than a setting may be, so that a test can see a window close.
-  const config: Config = window ? { ...base, files: { ...base.files, downloadWindowSeconds: window } } : base
+  // Times shorter than a setting may be, so that a test can see a window close or an upload lapse.
+  const config: Config = { ...base, files: { ...base.files, ...files } }
   const options = {
     maxFailedAttempts: config.maxFailedAttempts,
     statusRetentionSeconds: config.statusRetentionSeconds,
@@ -87,56 +69,6 @@ async function openBackend(kind: 'memory' | 'redis' | 's3', window?: number): Pr
       await s3?.stop()
     },
   }
-}
-
-/** A file secret as a sender makes it: the manifest in the envelope, each file in stored chunks. */
-async function newFileSecret(files: Uint8Array[], maxViews = 1) {
-  const manifest = encodeManifest({ files: files.map((b, i) => ({ name: `f${i}.bin`, type: '', size: b.length })) })
-  const sealed = await sealSecret({
-    type: PayloadType.attachment,
-    text: manifest,
-    ttl: 600,
-    maxViews,
-    origin: 'http://localhost',
-    kdf: LOW_KDF,
-  })
-  const ut = await deriveUploadToken(sealed.k)
-  const ctx = {
-    fk: await deriveFileKey(sealed.k, sealed.P, sealed.sidBytes),
-    sid: sealed.sidBytes,
-    hdr: sealed.hdr,
-    sizes: files.map((b) => b.length),
-  }
-  const chunks: Uint8Array<ArrayBuffer>[][] = []
-  for (const [f, bytes] of files.entries()) {
-    const out = []
-    for await (const c of encryptFile(ctx, f, [bytes])) out.push(c)
-    chunks.push(out)
-  }
-  const request: CreateSecretRequest = {
-    ...sealed.prepared.request,
-    uv: encodeB64u(sha256(ut)),
-    files: chunks.map((cs) => cs.reduce((n, c) => n + c.length, 0)),
-  }
-  const sid = sealed.prepared.sid
-  return { sealed, ctx, chunks, request, sid, mt: sealed.prepared.mt, ut: encodeB64u(ut), files }
-}
-type FileSecret = Awaited<ReturnType<typeof newFileSecret>>
-
-async function uploadAll(client: Client, s: FileSecret) {
-  await client.createUpload(s.request)
-  // Last first: any order is fine.
-  for (const [file, cs] of [...s.chunks.entries()].reverse()) {
-    for (const [chunk, body] of [...cs.entries()].reverse()) {
-      await client.uploadChunk({ sid: s.sid, ut: s.ut, file, chunk, body })
-    }
-  }
-}
-
-async function recipient(s: FileSecret) {
-  const access = await openSecretLink(s.sealed.k)
-  const { rev } = await unlockSecret({ k: s.sealed.k, hdr: s.request.hdr })
-  return { access, rev, claim: encodeB64u(randomBytes(16)) }
 }
 
 async function post(url: string, path: string, body: unknown, headers: Record<string, string> = {}) {
@@ -184,16 +116,8 @@ describe.each(['memory', 'redis', 's3'] as const)('file secrets on the %s blob s
     const revealed = await b.client.reveal({ ...r.access, rev: r.rev, claim: r.claim })
     expect(revealed.viewsLeft).toBe(0)
     expect(Date.parse(revealed.downloadExpiresAt!) - Date.now()).toBeGreaterThan(800_000)
-    for (const [file, original] of s.files.entries()) {
-      async function* stored() {
-        for (let chunk = 0; chunk < s.chunks[file]!.length; chunk++) {
-          yield await b.client.readChunk({ ...r.access, claim: r.claim, file, chunk })
-        }
-      }
-      const parts = []
-      for await (const part of decryptFile(s.ctx, file, stored())) parts.push(part)
-      expect(sha256(Buffer.concat(parts))).toEqual(sha256(original))
-    }
+    const downloaded = await downloadAll(b.client, s, r)
+    expect(downloaded.map(sha256)).toEqual(s.files.map(sha256))
     // Within the window a chunk can be read again; after the ack, not any more, and the chunks go.
     await b.client.readChunk({ ...r.access, claim: r.claim, file: 0, chunk: 1 })
     await b.client.ack({ ...r.access, claim: r.claim })
@@ -367,7 +291,7 @@ describe.each(['memory', 'redis', 's3'] as const)('file secrets on the %s blob s
 describe.each(['memory', 'redis'] as const)('a download window on the %s store', (kind) => {
   let b: Backend
   beforeAll(async () => {
-    b = await openBackend(kind, 2)
+    b = await openBackend(kind, { downloadWindowSeconds: 2 })
   })
   afterAll(async () => b?.close())
 
@@ -395,5 +319,44 @@ describe.each(['memory', 'redis'] as const)('a download window on the %s store',
       status: 410,
       code: 'window_closed',
     })
+  })
+})
+
+describe.each(['redis', 's3'] as const)('deadlines on the %s blob store', (kind) => {
+  let b: Backend
+  beforeAll(async () => {
+    b = await openBackend(kind, { uploadTtlSeconds: 2 })
+  }, 60_000)
+  afterAll(async () => b?.close())
+
+  it('deletes an abandoned upload at its deadline: Redis expires it, the sweep empties the bucket', async () => {
+    const s = await newFileSecret([new Uint8Array(nodeRandomBytes(MiB + 1))])
+    await b.client.createUpload(s.request)
+    await b.client.uploadChunk({ sid: s.sid, ut: s.ut, file: 0, chunk: 0, body: s.chunks[0]![0]! })
+    const bid = (await b.redis!.hget(`bl:{${s.sid}}:m`, 'bid'))!
+    if (b.s3) expect(await objectsOf(b, s.sid, bid)).toHaveLength(1)
+    await new Promise((resolve) => setTimeout(resolve, 2_200))
+    expect(await keysOf(b, s.sid)).toEqual([])
+    await expect(b.client.commit({ sid: s.sid, ut: s.ut })).rejects.toMatchObject({ status: 404 })
+    await b.storage.sweeper.sweep()
+    if (b.s3) expect(await objectsOf(b, s.sid, bid)).toEqual([])
+  })
+
+  it('keeps committed chunks until the expiry and no longer: in Redis and in the sweep', async () => {
+    const s = await newFileSecret([new Uint8Array(nodeRandomBytes(5000))])
+    await uploadAll(b.client, s)
+    const expiresAt = Date.parse((await b.client.commit({ sid: s.sid, ut: s.ut })).expiresAt)
+    const bid = (await b.redis!.hget(`bl:{${s.sid}}:m`, 'bid'))!
+    const due = Number(await b.redis!.zscore('bl:sweep', `${s.sid}.${bid}.1`))
+    // Due with the expiry (plus the commit's margin), long past the upload deadline.
+    expect(due).toBeGreaterThanOrEqual(expiresAt)
+    expect(due).toBeLessThan(expiresAt + 60_000)
+    if (!b.s3) {
+      const [head] = await b.redis!.keys(`bl:{${s.sid}}:b:*`)
+      const at = await b.redis!.pexpiretime(head!)
+      expect(at).toBeGreaterThanOrEqual(expiresAt)
+      expect(at).toBeLessThan(expiresAt + 60_000)
+    }
+    await b.client.burn({ sid: s.sid, mt: s.mt })
   })
 })
