@@ -1,0 +1,89 @@
+/**
+ * Storage stopped in the middle of an upload (protocol.md §10.5): the chunk being sent gets
+ * a 503 and nothing of it counts, and once the storage is back the same upload goes on and
+ * its file comes out whole. Redis (secrets and chunks) and S3 (chunks) each stop in turn, as
+ * processes this test owns.
+ */
+import { randomBytes as nodeRandomBytes } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ApiError, createClient, withRetries, type Client } from '@burnlink/shared'
+import { buildApp, type App } from '../../server/src/app.ts'
+import { openBlobStorage, type BlobStorage } from '../../server/src/blobs/open-blobs.ts'
+import { loadConfig } from '../../server/src/config.ts'
+import { createRedisClient } from '../../server/src/store/redis-client.ts'
+import { RedisStore } from '../../server/src/store/redis-store.ts'
+import { downloadAll, newFileSecret, recipient, sha256, type FileSecret } from '../helpers/file-secrets.ts'
+import { silentLogger } from '../helpers/logger.ts'
+import { startRedisServer, type RedisServer } from '../helpers/redis.ts'
+import { startS3Server, type S3Server } from '../helpers/s3-server.ts'
+
+const MiB = 1024 * 1024
+
+describe.each(['redis', 's3'] as const)('%s stopped mid-upload', (kind) => {
+  let redis: RedisServer
+  let s3: S3Server | undefined
+  let app: App
+  let storage: BlobStorage
+  let store: RedisStore
+  let client: Client
+
+  beforeAll(async () => {
+    redis = await startRedisServer()
+    s3 = kind === 's3' ? await startS3Server() : undefined
+    const config = loadConfig({
+      REDIS_URL: redis.url,
+      ...s3?.env,
+      RATE_LIMIT_CREATE_PER_MINUTE: '100000',
+      RATE_LIMIT_READ_PER_MINUTE: '100000',
+    })
+    const client_ = createRedisClient(redis.url, silentLogger)
+    store = new RedisStore(client_, {
+      maxFailedAttempts: config.maxFailedAttempts,
+      statusRetentionSeconds: config.statusRetentionSeconds,
+      downloadWindowSeconds: config.files.downloadWindowSeconds,
+    })
+    storage = openBlobStorage(config, client_, silentLogger, { intervalMs: 3_600_000 })
+    app = await buildApp({ config, store, redis: client_, blobStorage: storage })
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    client = createClient({ baseUrl: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` })
+  }, 60_000)
+  afterAll(async () => {
+    await app?.close()
+    await storage?.close()
+    await store?.close()
+    await s3?.stop()
+    await redis?.stop()
+  })
+
+  const upload = (s: FileSecret, chunk: number) =>
+    client.uploadChunk({ sid: s.sid, ut: s.ut, file: 0, chunk, body: s.chunks[0]![chunk]! })
+
+  it('answers 503 while the storage is down, counts nothing, and the upload goes on once it is back', async () => {
+    const s = await newFileSecret([new Uint8Array(nodeRandomBytes(2 * MiB + 100))])
+    await client.createUpload(s.request)
+    await upload(s, 0)
+
+    if (s3) await s3.kill()
+    else redis.stall()
+    const failed = await upload(s, 1).catch((e: unknown) => e)
+    expect(failed).toBeInstanceOf(ApiError)
+    expect(failed).toMatchObject({ status: 503, code: 'unavailable' })
+
+    if (s3) {
+      // Redis still answers: the chunk the bucket refused is not recorded.
+      await expect(client.commit({ sid: s.sid, ut: s.ut })).rejects.toMatchObject({ status: 409, missing: 2 })
+      await s3.restart()
+    } else {
+      await expect(client.commit({ sid: s.sid, ut: s.ut })).rejects.toMatchObject({ status: 503 })
+      redis.resume()
+    }
+
+    // Clients send a chunk that met 503 again, as it was.
+    await withRetries(() => upload(s, 1), { firstDelayMs: 200, budgetMs: 15_000 })
+    await withRetries(() => upload(s, 2), { firstDelayMs: 200, budgetMs: 15_000 })
+    await withRetries(() => client.commit({ sid: s.sid, ut: s.ut }), { firstDelayMs: 200, budgetMs: 15_000 })
+    const r = await recipient(s)
+    await client.reveal({ ...r.access, rev: r.rev, claim: r.claim })
+    expect((await downloadAll(client, s, r)).map(sha256)).toEqual(s.files.map(sha256))
+  }, 60_000)
+})
