@@ -1,8 +1,9 @@
 /**
  * `npm run bench` (issue 6): burnlink against a bare baseline in the same run, interleaved,
- * then Redis memory per secret, two processes against one, page weight and browser crypto
- * time. Every figure about speed is a ratio to something measured minutes before on the
- * same machine: absolute req/s drift 20-50 % between runs here.
+ * then Redis memory per secret, two processes against one, page weight, browser crypto
+ * time and Lighthouse's view of the pages (issue 15). Every figure about speed is a ratio
+ * to something measured minutes before on the same machine: absolute req/s drift 20-50 %
+ * between runs here.
  */
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -13,6 +14,7 @@ import { Redis } from 'ioredis'
 import { RedisStore } from '../server/src/store/redis-store.ts'
 import { startRedisServer } from '../tests/helpers/redis.ts'
 import { measureBrowserCrypto } from './browser-crypto.ts'
+import { measureLighthouse } from './lighthouse.ts'
 import { runLoad, type LoadResult } from './load.ts'
 import { memoryPerSecret } from './memory.ts'
 import { buildWebInto, measureWeb } from './page-weight.ts'
@@ -28,7 +30,7 @@ import {
   type Prepare,
 } from './workloads.ts'
 
-const PARTS = ['http', 'scaleout', 'memory', 'pages', 'browser'] as const
+const PARTS = ['http', 'scaleout', 'memory', 'pages', 'browser', 'lighthouse'] as const
 /** Each server and operation gets one untimed run first, so no run pays for JIT warm-up. */
 const WARMUP_SECONDS = 1
 
@@ -53,6 +55,7 @@ function options(argv: string[]) {
     connections: Number(values.connections),
     secrets: num(values.secrets, values.quick ? 10_000 : 100_000),
     browserIterations: values.quick ? 1 : 5,
+    lighthouseRuns: values.quick ? 1 : 3,
     parts: new Set(values.only!.split(',')),
     serverEnv: Object.fromEntries(
       values['server-env']!.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
@@ -191,13 +194,21 @@ export async function main({
       console.log('measured scale-out')
     }
     if (o.parts.has('memory')) report.memory = await memoryPerSecret(store, redis, envelope, o.secrets)
-    if (o.parts.has('pages')) {
-      const outDir = join(work, 'web')
-      buildWebInto(outDir, root)
-      report.pages = measureWeb(outDir)
-    }
+    // Built once from the current sources, for the page weight and for Lighthouse.
+    const web = join(work, 'web')
+    if (o.parts.has('pages') || o.parts.has('lighthouse')) buildWebInto(web, root)
+    if (o.parts.has('pages')) report.pages = measureWeb(web)
     if (o.parts.has('browser'))
       report.browser = await measureBrowserCrypto(join(root, 'bench/browser-entry.ts'), o.browserIterations)
+    if (o.parts.has('lighthouse')) {
+      const server = await spawnServer(
+        join(root, 'server/dist/main.js'),
+        { ...burnlinkEnv, WEB_ROOT: web },
+        join(work, 'lighthouse-server.log'),
+      )
+      servers.push(server)
+      report.lighthouse = await measureLighthouse(server.url, o.lighthouseRuns)
+    }
   } finally {
     await Promise.all(servers.map((s) => s.stop()))
     redis.disconnect()

@@ -15,7 +15,7 @@ export interface BenchServer {
 }
 
 /** A port the OS just handed out; nothing else on this machine races the bench for it. */
-async function unusedPort(): Promise<number> {
+export async function unusedPort(): Promise<number> {
   const probe = createServer().listen(0, '127.0.0.1')
   await once(probe, 'listening')
   const { port } = probe.address() as { port: number }

@@ -3,6 +3,7 @@
  * from it. Runs are kept raw in the JSON; the tables show medians with min and max.
  */
 import type { CryptoTimes } from './browser-crypto.ts'
+import { LIGHTHOUSE_TARGETS, type LighthousePage } from './lighthouse.ts'
 import type { LoadResult } from './load.ts'
 import type { MemoryResult } from './memory.ts'
 import type { WebWeight } from './page-weight.ts'
@@ -21,6 +22,7 @@ export interface Report {
   memory?: MemoryResult
   pages?: WebWeight
   browser?: CryptoTimes
+  lighthouse?: LighthousePage[]
 }
 
 interface Spread {
@@ -118,6 +120,27 @@ export function printReport(r: Report): void {
     const ms = (t: { median: number; max: number }) => `${t.median.toFixed(0)} ms (max ${t.max.toFixed(0)})`
     console.log(
       `\nheadless Chromium, median of ${b.iterations}: seal 64 KiB ${ms(b.seal64k)}, open 64 KiB ${ms(b.open64k)}, Argon2id ${b.argon2id.params} ${ms(b.argon2id)}`,
+    )
+  }
+  if (r.lighthouse) {
+    const t = LIGHTHOUSE_TARGETS
+    console.log('\nLighthouse 12.2.3, mobile (simulated slow 4G), median of the runs:')
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+    console.log(
+      table([
+        ['page', 'performance', 'accessibility', 'best practices', 'FCP', 'LCP', 'TBT', 'transferred'],
+        ...r.lighthouse.map((p) => [
+          p.page,
+          String(p.performance),
+          String(p.accessibility),
+          String(p.bestPractices),
+          s(p.firstContentfulPaintMs),
+          s(p.largestContentfulPaintMs),
+          `${Math.round(p.totalBlockingTimeMs)} ms`,
+          kb(p.transferredBytes),
+        ]),
+        ['target', `>= ${t.performance}`, String(t.accessibility), String(t.bestPractices), '', '', '', ''],
+      ]),
     )
   }
 }

@@ -1,0 +1,86 @@
+/**
+ * First paint on a phone (issue 15), as Lighthouse 12.2.3 sees it with its default mobile
+ * preset (a mid-range phone on a slow 4G link, simulated) in Debian's Chromium: the create
+ * page, the reveal page of a real link, and My links, each served by the built server from
+ * a fresh build. Scores and times are medians over the runs; the bytes are what the page
+ * transferred, headers included.
+ */
+import lighthouse from 'lighthouse'
+import { chromium } from 'playwright-core'
+import { CHROMIUM_PATH, seedSecret } from '../tests/helpers/browser.ts'
+import { percentile } from './load.ts'
+import { unusedPort } from './processes.ts'
+
+/** What the issue asks of every page: performance at least 98, the other two 100. */
+export const LIGHTHOUSE_TARGETS = { performance: 98, accessibility: 100, bestPractices: 100 } as const
+
+export interface LighthousePage {
+  page: 'create' | 'reveal' | 'links'
+  /** Scores out of 100. */
+  performance: number
+  accessibility: number
+  bestPractices: number
+  firstContentfulPaintMs: number
+  largestContentfulPaintMs: number
+  totalBlockingTimeMs: number
+  transferredBytes: number
+}
+
+type Figures = Omit<LighthousePage, 'page'>
+
+const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  )
+
+export async function measureLighthouse(serverUrl: string, runs: number): Promise<LighthousePage[]> {
+  const { link } = await seedSecret(serverUrl, { text: 'measured, never revealed' })
+  const pages = [
+    ['create', `${serverUrl}/`],
+    // Opening a link consumes nothing, so every run sees the same waiting secret.
+    ['reveal', link],
+    ['links', `${serverUrl}/links`],
+  ] as const
+  const port = await unusedPort()
+  // Lighthouse drives the browser over the DevTools port, in a tab of its own.
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', `--remote-debugging-port=${port}`],
+  })
+  try {
+    const results: LighthousePage[] = []
+    for (const [page, url] of pages) {
+      const samples: Figures[] = []
+      for (let i = 0; i < runs; i++) {
+        const result = await lighthouse(url, {
+          port,
+          logLevel: 'error',
+          onlyCategories: ['performance', 'accessibility', 'best-practices'],
+        })
+        const lhr = result?.lhr
+        if (!lhr || lhr.runtimeError)
+          throw new Error(`Lighthouse could not measure ${page}: ${lhr?.runtimeError?.message}`)
+        const score = (id: string) => Math.round((lhr.categories[id]?.score ?? 0) * 100)
+        const value = (id: string) => lhr.audits[id]?.numericValue ?? Number.NaN
+        samples.push({
+          performance: score('performance'),
+          accessibility: score('accessibility'),
+          bestPractices: score('best-practices'),
+          firstContentfulPaintMs: value('first-contentful-paint'),
+          largestContentfulPaintMs: value('largest-contentful-paint'),
+          totalBlockingTimeMs: value('total-blocking-time'),
+          transferredBytes: value('total-byte-weight'),
+        })
+      }
+      const figures = Object.fromEntries(
+        Object.keys(samples[0]!).map((key) => [key, median(samples.map((f) => f[key as keyof Figures]))]),
+      ) as Figures
+      results.push({ page, ...figures })
+      console.log(`measured ${page} with Lighthouse`)
+    }
+    return results
+  } finally {
+    await browser.close()
+  }
+}
