@@ -6,7 +6,13 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SID_BYTES, encodeB64u } from '@burnlink/shared'
-import { CLAIM_DIGEST_BYTES, type NewSecret, type Store, type StoreOptions } from '../../server/src/store/store.ts'
+import {
+  CLAIM_DIGEST_BYTES,
+  type NewSecret,
+  type NewUpload,
+  type Store,
+  type StoreOptions,
+} from '../../server/src/store/store.ts'
 
 export const K = 5
 /** A short claim window, so the suite can outlive it; long enough for a retry within it on a busy machine. */
@@ -15,6 +21,7 @@ export const OPTIONS: StoreOptions = {
   maxFailedAttempts: K,
   statusRetentionSeconds: 3600,
   claimRetrySeconds: CLAIM_WINDOW_MS / 1000,
+  downloadWindowSeconds: CLAIM_WINDOW_MS / 1000,
 }
 export const CT_BYTES = 1052
 /** The Redis store reads Redis' clock, which may drift from this process' a little. */
@@ -37,6 +44,35 @@ export function newSecret(over: Partial<NewSecret> = {}): NewSecret {
     maxViews: 1,
     ...over,
   }
+}
+
+/** An upload of two files: 2 chunks (1 MiB + 1 padded) and 1 chunk (the smallest file). */
+export function newUpload(over: Partial<NewUpload> = {}): NewUpload {
+  return {
+    ...newSecret(),
+    uv: bytes(32),
+    sizes: [1_114_144, 272],
+    layout: [2, 1],
+    bytes: 1_114_112 + 256,
+    bid: encodeB64u(bytes(16)),
+    uploadTtlSeconds: 600,
+    ...over,
+  }
+}
+
+/** A committed file secret. */
+export async function committedIn(store: Store, over: Partial<NewUpload> = {}): Promise<NewUpload> {
+  const u = newUpload(over)
+  expect((await store.createUpload(u)).kind).toBe('created')
+  for (const [file, chunk] of [
+    [0, 0],
+    [0, 1],
+    [1, 0],
+  ] as const) {
+    expect(await store.recordChunk(u.sid, u.uv, file, chunk)).toEqual({ kind: 'recorded' })
+  }
+  expect((await store.commit(u.sid, u.uv)).kind).toBe('committed')
+  return u
 }
 
 export async function createdIn(store: Store, over: Partial<NewSecret> = {}): Promise<NewSecret> {
@@ -311,6 +347,104 @@ export function describeStoreContract(name: string, open: () => Store): void {
       if (first.kind === 'ok') first.ct.fill(0)
       expect(await store.reveal(s.sid, s.av, s.rv)).toEqual({ kind: 'ok', ct, viewsLeft: 0 })
     })
+
+    it('keeps an upload invisible until every chunk is recorded and the commit made it active', async () => {
+      const u = newUpload()
+      const made = await store.createUpload(u)
+      expect(made).toMatchObject({ kind: 'created', bid: u.bid })
+      // A repeat while uploading: the first create's deadline and bid; anything else with the sid is refused.
+      expect(await store.createUpload({ ...u, bid: 'other' })).toEqual(made)
+      expect(await store.createUpload({ ...u, maxViews: 2 })).toEqual({ kind: 'exists' })
+      expect(await store.create(u)).toEqual({ kind: 'exists' })
+      expect(await store.uploadSession(u.sid, u.uv)).toMatchObject({
+        kind: 'uploading',
+        bid: u.bid,
+        layout: [2, 1],
+        sizes: u.sizes,
+      })
+      expect(await store.uploadSession(u.sid, bytes(32))).toEqual({ kind: 'not_found' })
+      expect(await store.meta(u.sid, u.av)).toEqual({ kind: 'not_found' })
+      expect(await store.reveal(u.sid, u.av, u.rv, claim())).toEqual({ kind: 'not_found' })
+      expect(await store.status([{ sid: u.sid, mv: u.mv }])).toEqual([null])
+      expect(await store.burn(u.sid, { mv: u.mv })).toEqual({ kind: 'not_found' })
+      expect(await store.recordChunk(u.sid, u.uv, 0, 1)).toEqual({ kind: 'recorded' })
+      expect(await store.recordChunk(u.sid, u.uv, 0, 1)).toEqual({ kind: 'recorded' })
+      expect(await store.recordChunk(u.sid, bytes(32), 0, 0)).toEqual({ kind: 'not_found' })
+      expect(await store.commit(u.sid, u.uv)).toEqual({ kind: 'incomplete', missing: 2 })
+      await store.recordChunk(u.sid, u.uv, 1, 0)
+      await store.recordChunk(u.sid, u.uv, 0, 0)
+      expect(await store.commit(u.sid, bytes(32))).toEqual({ kind: 'not_found' })
+      const committed = await store.commit(u.sid, u.uv)
+      if (committed.kind !== 'committed') throw new Error(`commit answered ${committed.kind}`)
+      expect(committed.expiresAt).toBeGreaterThan(Date.now() + 600_000 - SKEW_MS)
+      expect(await store.commit(u.sid, u.uv)).toEqual(committed)
+      expect(await store.uploadSession(u.sid, u.uv)).toEqual({ kind: 'committed' })
+      expect(await store.recordChunk(u.sid, u.uv, 0, 0)).toEqual({ kind: 'committed' })
+      expect(await store.abort(u.sid, u.uv)).toEqual({ kind: 'conflict' })
+      expect(await store.meta(u.sid, u.av)).toMatchObject({
+        kind: 'ok',
+        expiresAt: committed.expiresAt,
+        files: { count: 2, bytes: u.bytes },
+      })
+    })
+
+    it('forgets an aborted upload', async () => {
+      const u = newUpload()
+      await store.createUpload(u)
+      await store.recordChunk(u.sid, u.uv, 0, 0)
+      expect(await store.abort(u.sid, bytes(32))).toEqual({ kind: 'not_found' })
+      expect(await store.abort(u.sid, u.uv)).toEqual({ kind: 'aborted' })
+      expect(await store.abort(u.sid, u.uv)).toEqual({ kind: 'not_found' })
+      expect(await store.uploadSession(u.sid, u.uv)).toEqual({ kind: 'not_found' })
+      expect(await store.recordChunk(u.sid, u.uv, 0, 1)).toEqual({ kind: 'not_found' })
+    })
+
+    it('reveals a file secret to a claim only, which then reads chunks until its window closes', async () => {
+      const u = await committedIn(store, { maxViews: 2 })
+      const mine = claim()
+      const files = { bid: u.bid, layout: [2, 1] }
+      expect(await store.reveal(u.sid, u.av, bytes(32))).toEqual({ kind: 'claim_required' })
+      expect(await store.status([{ sid: u.sid, mv: u.mv }])).toMatchObject([{ failedAttempts: 0 }])
+      expect(await store.chunkAccess(u.sid, u.av, mine)).toEqual({ kind: 'not_found' })
+      const first = await store.reveal(u.sid, u.av, u.rv, mine)
+      if (first.kind !== 'ok' || !first.files) throw new Error(`reveal answered ${first.kind}`)
+      expect(first.files).toMatchObject(files)
+      expect(first.files.downloadExpiresAt).toBeGreaterThan(Date.now() + CLAIM_WINDOW_MS - SKEW_MS)
+      // A repeat of the same claim: the same window.
+      expect(await store.reveal(u.sid, u.av, u.rv, mine)).toEqual(first)
+      expect(await store.chunkAccess(u.sid, u.av, mine)).toEqual({ kind: 'ok', ...files, sizes: u.sizes })
+      expect(await store.chunkAccess(u.sid, bytes(32), mine)).toEqual({ kind: 'not_found' })
+      expect(await store.chunkAccess(u.sid, u.av, claim())).toEqual({ kind: 'not_found' })
+      await sleep(first.files.downloadExpiresAt - Date.now() + SKEW_MS)
+      expect(await store.chunkAccess(u.sid, u.av, mine)).toEqual({ kind: 'window_closed' })
+    })
+
+    it('says when nobody can read the chunks any more: the last ack after the end, or a burn', async () => {
+      const u = await committedIn(store)
+      const files = { bid: u.bid, layout: [2, 1] }
+      const mine = claim()
+      expect(await store.reveal(u.sid, u.av, u.rv, mine)).toMatchObject({ kind: 'ok', viewsLeft: 0 })
+      expect(await store.ack(u.sid, u.av, mine)).toEqual({ kind: 'acked', unneeded: files })
+      expect(await store.chunkAccess(u.sid, u.av, mine)).toEqual({ kind: 'not_found' })
+
+      const v = await committedIn(store, { maxViews: 3 })
+      const theirs = claim()
+      await store.reveal(v.sid, v.av, v.rv, theirs)
+      // Still active: another view may come.
+      expect(await store.ack(v.sid, v.av, theirs)).toEqual({ kind: 'acked' })
+      const again = claim()
+      await store.reveal(v.sid, v.av, v.rv, again)
+      expect(await store.burn(v.sid, { av: v.av })).toEqual({ kind: 'burned', files: { bid: v.bid, layout: [2, 1] } })
+      expect(await store.chunkAccess(v.sid, v.av, again)).toEqual({ kind: 'gone', state: 'burned' })
+
+      const w = await committedIn(store)
+      for (let i = 1; i < K; i++) await store.reveal(w.sid, w.av, bytes(32), claim())
+      expect(await store.reveal(w.sid, w.av, bytes(32), claim())).toEqual({
+        kind: 'wrong',
+        attemptsLeft: 0,
+        files: { bid: w.bid, layout: [2, 1] },
+      })
+    })
   })
 }
 
@@ -356,6 +490,15 @@ export function describeRaces(name: string, openPeers: () => Store[]): void {
         ]).toContainEqual([ok(1), ok(0)])
         expect(await peers[0]!.status([{ sid: s.sid, mv: s.mv }])).toMatchObject([{ state: 'viewed', views: 1 }])
       }
+    })
+
+    it('opens one download window among 50 claims racing for a one-view file secret', async () => {
+      const u = await committedIn(peers[0]!)
+      const claims = Array.from({ length: 50 }, claim)
+      const results = await Promise.all(claims.map((c, i) => peers[i % peers.length]!.reveal(u.sid, u.av, u.rv, c)))
+      expect(results.filter((r) => r.kind === 'ok')).toHaveLength(1)
+      const access = await Promise.all(claims.map((c) => peers[0]!.chunkAccess(u.sid, u.av, c)))
+      expect(access.map((a) => a.kind)).toEqual(results.map((r) => (r.kind === 'ok' ? 'ok' : 'not_found')))
     })
 
     it('counts exactly K of 20 simultaneous wrong tokens, then burns', async () => {
