@@ -96,7 +96,10 @@ export async function buildApp({ config, store, logger, redis, metrics, blobStor
   // The routes' calls are what the lifecycle counters count.
   const routeStore = metrics ? new MeteredStore(store, metrics) : store
   await app.register(rateLimit, { redis, ipv6Prefix: config.rateLimit.ipv6Prefix })
-  await app.register(budgets, { config, store, redis })
+  const storage = blobStorage ?? openBlobStorage(config, redis, app.log as Logger)
+  // After the routes' last requests: the sweep stops before the store behind it closes.
+  if (!blobStorage) app.addHook('onClose', async () => storage.close())
+  await app.register(budgets, { config, store, redis, blobs: storage.blobs })
   metrics?.watchStore({ ping: () => store.ping(), usage: () => app.storageUsage() })
   const web = config.webRoot ? await loadWebRoot(config.webRoot) : undefined
   await app.register(errorHandler, {
@@ -107,9 +110,6 @@ export async function buildApp({ config, store, logger, redis, metrics, blobStor
   await app.register(shutdown)
   await app.register(requestLog)
   await app.register(openapi)
-  const storage = blobStorage ?? openBlobStorage(config, redis, app.log as Logger)
-  // After the routes' last requests: the sweep stops before the store behind it closes.
-  if (!blobStorage) app.addHook('onClose', async () => storage.close())
   const files = new FileKeeper(routeStore, storage, config)
   await app.register(secretRoutes, { prefix: '/api/v1/secrets', store: routeStore, config, files })
   await app.register(fileRoutes, { prefix: '/api/v1/secrets', store: routeStore, config, storage })

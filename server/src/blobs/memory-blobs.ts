@@ -55,6 +55,13 @@ export class MemoryBlobStore implements BlobStore {
     this.chunks.clear()
   }
 
+  /** Bytes of chunks held, for the storage budget: they live in this process' heap too. */
+  storedBytes(): number {
+    let bytes = 0
+    for (const { bytes: b } of this.chunks.values()) bytes += b.length
+    return bytes
+  }
+
   /** The chunk under `key` unless its deadline has passed, in which case it goes now. */
   private live(key: string): Stored | undefined {
     const stored = this.chunks.get(key)

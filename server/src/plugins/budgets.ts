@@ -9,6 +9,8 @@ import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import { ByteBudget } from '../budgets/byte-budget.ts'
 import type { Logger } from '../budgets/shared-or-local.ts'
+import type { BlobStore } from '../blobs/blob-store.ts'
+import { MemoryBlobStore } from '../blobs/memory-blobs.ts'
 import { StorageGauge, redisUsage, type Usage } from '../budgets/storage-gauge.ts'
 import type { Config } from '../config.ts'
 import { apiError } from '../errors.ts'
@@ -40,6 +42,8 @@ export interface BudgetsOptions {
   config: Config
   store: Store
   redis?: RedisClient
+  /** File chunks: in this process' heap too when they are kept in memory. */
+  blobs?: BlobStore
 }
 
 /** A create stores its header and ciphertext: their sizes from the validated base64url. */
@@ -51,10 +55,10 @@ export function createdBytes(req: FastifyRequest): number {
 const decodedLength = (b64u: string) => Math.floor((b64u.length * 3) / 4)
 
 export default fp<BudgetsOptions>(
-  async (app, { config, store, redis }) => {
+  async (app, { config, store, redis, blobs }) => {
     const { createBytesPerHour, maxStoredBytes } = config.budgets
     const perClient = new ByteBudget(redis, app.log, createBytesPerHour)
-    const gauge = storageGauge(store, redis, maxStoredBytes, app.log)
+    const gauge = storageGauge(store, redis, maxStoredBytes, app.log, blobs)
     if (gauge) {
       app.addHook('onReady', async () => gauge.start())
       app.addHook('onClose', async () => gauge.stop())
@@ -85,9 +89,14 @@ function storageGauge(
   redis: RedisClient | undefined,
   configured: number | undefined,
   log: Logger,
+  blobs?: BlobStore,
 ): StorageGauge | undefined {
   if (redis) return new StorageGauge(redisUsage(redis, configured), log)
   if (!(store instanceof MemoryStore)) return undefined
   const budget = configured === 0 ? undefined : (configured ?? MEMORY_STORE_BUDGET)
-  return new StorageGauge(async (): Promise<Usage> => ({ used: store.storedBytes(), budget }), log)
+  const chunks = blobs instanceof MemoryBlobStore ? blobs : undefined
+  return new StorageGauge(
+    async (): Promise<Usage> => ({ used: store.storedBytes() + (chunks?.storedBytes() ?? 0), budget }),
+    log,
+  )
 }
