@@ -2,9 +2,11 @@
  * Storage stopped in the middle of an upload (protocol.md §10.5): the chunk being sent gets
  * a 503 and nothing of it counts, and once the storage is back the same upload goes on and
  * its file comes out whole. Redis (secrets and chunks) and S3 (chunks) each stop in turn, as
- * processes this test owns.
+ * processes this test owns. Through all of it, the logs name no id, token or blob name.
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto'
+import { Writable } from 'node:stream'
+import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiError, createClient, withRetries, type Client } from '@burnlink/shared'
 import { buildApp, type App } from '../../server/src/app.ts'
@@ -13,7 +15,7 @@ import { loadConfig } from '../../server/src/config.ts'
 import { createRedisClient } from '../../server/src/store/redis-client.ts'
 import { RedisStore } from '../../server/src/store/redis-store.ts'
 import { downloadAll, newFileSecret, recipient, sha256, type FileSecret } from '../helpers/file-secrets.ts'
-import { silentLogger } from '../helpers/logger.ts'
+import { assertNoSecretsInLogs, requestLogProblems } from '../helpers/log-hygiene.ts'
 import { startRedisServer, type RedisServer } from '../helpers/redis.ts'
 import { startS3Server, type S3Server } from '../helpers/s3-server.ts'
 
@@ -26,6 +28,18 @@ describe.each(['redis', 's3'] as const)('%s stopped mid-upload', (kind) => {
   let storage: BlobStorage
   let store: RedisStore
   let client: Client
+  const lines: string[] = []
+  const logger = pino(
+    { level: 'debug' },
+    new Writable({
+      write(line: Buffer, _encoding, done) {
+        lines.push(line.toString())
+        done()
+      },
+    }),
+  )
+  /** Everything the test handled that a log line must never carry. */
+  const secrets: Record<string, string> = {}
 
   beforeAll(async () => {
     redis = await startRedisServer()
@@ -36,14 +50,14 @@ describe.each(['redis', 's3'] as const)('%s stopped mid-upload', (kind) => {
       RATE_LIMIT_CREATE_PER_MINUTE: '100000',
       RATE_LIMIT_READ_PER_MINUTE: '100000',
     })
-    const client_ = createRedisClient(redis.url, silentLogger)
+    const client_ = createRedisClient(redis.url, logger)
     store = new RedisStore(client_, {
       maxFailedAttempts: config.maxFailedAttempts,
       statusRetentionSeconds: config.statusRetentionSeconds,
       downloadWindowSeconds: config.files.downloadWindowSeconds,
     })
-    storage = openBlobStorage(config, client_, silentLogger, { intervalMs: 3_600_000 })
-    app = await buildApp({ config, store, redis: client_, blobStorage: storage })
+    storage = openBlobStorage(config, client_, logger, { intervalMs: 3_600_000 })
+    app = await buildApp({ config, store, logger, redis: client_, blobStorage: storage })
     await app.listen({ port: 0, host: '127.0.0.1' })
     client = createClient({ baseUrl: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` })
   }, 60_000)
@@ -62,6 +76,8 @@ describe.each(['redis', 's3'] as const)('%s stopped mid-upload', (kind) => {
     const s = await newFileSecret([new Uint8Array(nodeRandomBytes(2 * MiB + 100))])
     await client.createUpload(s.request)
     await upload(s, 0)
+    const bid = (await store.uploadSession(s.sid, sha256(Buffer.from(s.ut, 'base64url')))) as { bid?: string }
+    Object.assign(secrets, { sid: s.sid, ut: s.ut, uv: s.request.uv!, mt: s.mt, bid: bid.bid! })
 
     if (s3) await s3.kill()
     else redis.stall()
@@ -83,7 +99,15 @@ describe.each(['redis', 's3'] as const)('%s stopped mid-upload', (kind) => {
     await withRetries(() => upload(s, 2), { firstDelayMs: 200, budgetMs: 15_000 })
     await withRetries(() => client.commit({ sid: s.sid, ut: s.ut }), { firstDelayMs: 200, budgetMs: 15_000 })
     const r = await recipient(s)
+    Object.assign(secrets, { acc: r.access.acc, rev: r.rev, claim: r.claim })
     await client.reveal({ ...r.access, rev: r.rev, claim: r.claim })
     expect((await downloadAll(client, s, r)).map(sha256)).toEqual(s.files.map(sha256))
   }, 60_000)
+
+  it('logged requests and failures without an id, a token or a blob name', () => {
+    expect(secrets.bid).toBeDefined()
+    expect(lines.some((l) => l.includes('"msg":"request"'))).toBe(true)
+    assertNoSecretsInLogs(lines, secrets)
+    expect(requestLogProblems(lines.map((l) => JSON.parse(l) as Record<string, unknown>))).toEqual([])
+  })
 })
