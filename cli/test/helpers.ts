@@ -4,7 +4,7 @@
  * on the terminal the tests happen to run in.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -41,6 +41,18 @@ export interface CliResult {
   stderr: string
   /** stdout as UTF-8, for the common case. */
   out: string
+  /** The child's peak resident memory (Linux VmHWM), sampled until it exits. */
+  peakRssBytes: number
+}
+
+/** VmHWM, the high-water mark of resident memory, which stays readable until the child is reaped. */
+function peakRss(pid: number): number | undefined {
+  try {
+    const kib = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
+    return kib === undefined ? undefined : Number(kib) * 1024
+  } catch {
+    return undefined
+  }
 }
 
 export function runCli(
@@ -65,12 +77,21 @@ export function runCli(
   child.stderr.on('data', (c: Buffer) => stderr.push(c))
   child.stdin.end(input)
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  let peak = 0
+  const sampler = setInterval(() => (peak = Math.max(peak, peakRss(child.pid!) ?? 0)), 25)
   return new Promise((resolve, reject) => {
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)
+      clearInterval(sampler)
       const out = Buffer.concat(stdout)
-      resolve({ code, stdout: out, stderr: Buffer.concat(stderr).toString('utf8'), out: out.toString('utf8') })
+      resolve({
+        code,
+        stdout: out,
+        stderr: Buffer.concat(stderr).toString('utf8'),
+        out: out.toString('utf8'),
+        peakRssBytes: peak,
+      })
     })
   })
 }
