@@ -12,6 +12,7 @@ import { openBlobStorage, type BlobStorage } from '../../server/src/blobs/open-b
 import { loadConfig, type Config } from '../../server/src/config.ts'
 import { MemoryStore } from '../../server/src/store/memory-store.ts'
 import { createRedisClient, type RedisClient } from '../../server/src/store/redis-client.ts'
+import { API_ERRORS } from '../../server/src/errors.ts'
 import { RedisStore } from '../../server/src/store/redis-store.ts'
 import type { Store } from '../../server/src/store/store.ts'
 import { downloadAll, newFileSecret, recipient, sha256, uploadAll } from '../helpers/file-secrets.ts'
@@ -31,7 +32,11 @@ interface Backend {
   close(): Promise<void>
 }
 
-async function openBackend(kind: 'memory' | 'redis' | 's3', files?: Partial<Config['files']>): Promise<Backend> {
+async function openBackend(
+  kind: 'memory' | 'redis' | 's3',
+  files?: Partial<Config['files']>,
+  over: Partial<Config> = {},
+): Promise<Backend> {
   const s3 = kind === 's3' ? await startS3Server() : undefined
   const base = loadConfig({
     ...(kind === 'memory' ? {} : { REDIS_URL: inject('redisUrl') }),
@@ -41,7 +46,7 @@ async function openBackend(kind: 'memory' | 'redis' | 's3', files?: Partial<Conf
     CREATE_BYTES_PER_HOUR: String(1024 ** 3),
   })
   // Times shorter than a setting may be, so that a test can see a window close or an upload lapse.
-  const config: Config = { ...base, files: { ...base.files, ...files } }
+  const config: Config = { ...base, ...over, files: { ...base.files, ...files } }
   const options = {
     maxFailedAttempts: config.maxFailedAttempts,
     statusRetentionSeconds: config.statusRetentionSeconds,
@@ -358,5 +363,36 @@ describe.each(['redis', 's3'] as const)('deadlines on the %s blob store', (kind)
       expect(at).toBeLessThan(expiresAt + 60_000)
     }
     await b.client.burn({ sid: s.sid, mt: s.mt })
+  })
+})
+
+describe('chunks in memory and the storage budget', () => {
+  let b: Backend
+  beforeAll(async () => {
+    const base = loadConfig({})
+    b = await openBackend('memory', {}, { budgets: { ...base.budgets, maxStoredBytes: 3 * MiB } })
+  })
+  afterAll(async () => b?.close())
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+  it('counts the chunks the process holds: uploads get 503 once they fill the budget, and go on when freed', async () => {
+    const s = await newFileSecret([new Uint8Array(5 * MiB)])
+    await b.client.createUpload(s.request)
+    for (const chunk of [0, 1, 2, 3]) {
+      await b.client.uploadChunk({ sid: s.sid, ut: s.ut, file: 0, chunk, body: s.chunks[0]![chunk]! })
+    }
+    // The stored bytes are sampled every second.
+    await sleep(1_500)
+    const refused = await b.client
+      .uploadChunk({ sid: s.sid, ut: s.ut, file: 0, chunk: 4, body: s.chunks[0]![4]! })
+      .catch((e: unknown) => e)
+    expect(refused).toMatchObject({ status: 503, message: API_ERRORS.storageBudgetReached.message() })
+    await b.client.abort({ sid: s.sid, ut: s.ut })
+    await b.storage.sweeper.sweep()
+    await sleep(1_500)
+    const t = await newFileSecret([new Uint8Array(1000)])
+    await uploadAll(b.client, t)
+    await b.client.commit({ sid: t.sid, ut: t.ut })
   })
 })
