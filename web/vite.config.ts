@@ -1,5 +1,6 @@
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
+import VueI18nPlugin from '@intlify/unplugin-vue-i18n/vite'
 import { compression } from 'vite-plugin-compression2'
 
 /**
@@ -9,6 +10,15 @@ import { compression } from 'vite-plugin-compression2'
 export default defineConfig({
   plugins: [
     vue(),
+    // Messages become functions at build time, and the runtime without the message compiler is
+    // used: compiling in the browser would need 'unsafe-eval' (or the compiler's weight).
+    VueI18nPlugin({
+      module: 'petite-vue-i18n',
+      include: [new URL('./src/locales/*.json', import.meta.url).pathname],
+      runtimeOnly: true,
+      dropMessageCompiler: true,
+      fullInstall: false,
+    }),
     // Brotli and gzip copies beside every text asset, at their highest levels: the server sends
     // them as they are (server/src/plugins/web.ts) and compresses nothing per request.
     compression({ algorithms: ['brotliCompress', 'gzip'], include: /\.(html|css|js|svg|wasm)$/ }),

@@ -1,9 +1,12 @@
 import { createApp } from 'vue'
 import App from './App.vue'
+import { i18n, startLocale } from './common/i18n.ts'
 import { captureSecretFragment } from './features/reveal/secret-fragment.ts'
 import { createAppRouter } from './router.ts'
 import './styles/base.css'
 
 // Before the router exists: it copies the URL (key included) into history.state.
 captureSecretFragment()
-createApp(App).use(createAppRouter()).mount('#app')
+const app = createApp(App).use(createAppRouter()).use(i18n)
+// Mounted once the language is known, so a German visitor never sees English flash by.
+void startLocale().then(() => app.mount('#app'))

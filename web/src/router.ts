@@ -4,12 +4,10 @@ import CreateSecretView from './features/create/CreateSecretView.vue'
 
 declare module 'vue-router' {
   interface RouteMeta {
-    /** What the view is for, in the tab's title, the browser history and bookmarks. */
+    /** The message key of what the view is for, in the tab's title, the browser history and bookmarks (App.vue). */
     title?: string
   }
 }
-
-const SITE = 'burnlink'
 
 /**
  * Paths only; every identifier and key stays in the fragment. The reveal, manage and links views
@@ -20,30 +18,27 @@ export function createAppRouter(): Router {
   const router = createRouter({
     history: createWebHistory(),
     routes: [
-      { path: PAGE_PATHS.create, name: 'create', component: CreateSecretView, meta: { title: 'Create a secret' } },
+      { path: PAGE_PATHS.create, name: 'create', component: CreateSecretView, meta: { title: 'title.create' } },
       {
         path: PAGE_PATHS.secret,
         name: 'reveal',
         component: () => import('./features/reveal/RevealSecretView.vue'),
-        meta: { title: 'Reveal a secret' },
+        meta: { title: 'title.reveal' },
       },
       {
         path: PAGE_PATHS.manage,
         name: 'manage',
         component: () => import('./features/manage/ManageSecretView.vue'),
-        meta: { title: 'Manage a secret' },
+        meta: { title: 'title.manage' },
       },
       {
         path: PAGE_PATHS.links,
         name: 'links',
         component: () => import('./features/links/LinksView.vue'),
-        meta: { title: 'My links' },
+        meta: { title: 'title.links' },
       },
       { path: '/:rest(.*)*', redirect: PAGE_PATHS.create },
     ],
-  })
-  router.afterEach((to) => {
-    document.title = to.meta.title ? `${to.meta.title} · ${SITE}` : SITE
   })
   return router
 }

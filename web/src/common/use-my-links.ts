@@ -11,11 +11,10 @@ const entries = shallowRef<readonly LinkEntry[]>([])
 const error = ref<string | null>(null)
 let loaded = false
 
+/** The message key saying why the list could not be kept. */
 function describeStorageError(e: unknown): string {
   const quota = e instanceof DOMException && e.name === 'QuotaExceededError'
-  return quota
-    ? 'This browser has no room left to keep the list: export it, then forget old links.'
-    : 'This browser does not let the page keep data (private mode or blocked storage), so My links cannot be saved.'
+  return quota ? 'links.storageFull' : 'links.storageBlocked'
 }
 
 function read(): void {

@@ -3,9 +3,6 @@ import { ApiError, createClient, type BurnRequest } from '@burnlink/shared'
 /** The one API client of the app; '' targets this page's own origin (CSP connect-src 'self'). */
 export const api = createClient({ baseUrl: '' })
 
-/** What a busy indicator says while a call that met 503 or no answer is tried again (withRetries). */
-export const RETRYING_LABEL = 'The server is not answering: trying again…'
-
 /**
  * Burns a secret. A 410 says it ended meanwhile (viewed, expired or burned): nobody can open
  * it any more, which is all a burn asks for, so that counts as done. Other failures throw.

@@ -1,46 +1,63 @@
-/** Words for times and counts, as a person would say them. */
+/** Times, durations and sizes in the words of a locale, all through Intl. */
 
 const UNITS = [
-  { seconds: 86400, name: 'day' },
-  { seconds: 3600, name: 'hour' },
-  { seconds: 60, name: 'minute' },
+  { seconds: 86400, unit: 'day' },
+  { seconds: 3600, unit: 'hour' },
+  { seconds: 60, unit: 'minute' },
 ] as const
 
-/** "1 link", "3 links": for English words that take an s. */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`
+// Building an Intl formatter costs far more than using one, and My links formats hundreds of dates.
+const cache = new Map<string, { format(value: never): string }>()
+function cached<F extends { format(value: never): string }>(key: string, make: () => F): F {
+  let formatter = cache.get(key)
+  if (!formatter) cache.set(key, (formatter = make()))
+  return formatter as F
 }
 
-/** "1 day 3 hours", "5 minutes": the two largest non-zero units, rounded down. */
-export function formatDuration(totalSeconds: number): string {
+/**
+ * "1 day 3 hours", "5 minutes": the two largest non-zero units, rounded down. Null below a
+ * minute, which the caller words itself ("less than a minute").
+ */
+export function formatDuration(totalSeconds: number, locale: string): string | null {
   const parts: string[] = []
   let rest = Math.max(0, Math.floor(totalSeconds))
-  for (const unit of UNITS) {
-    const n = Math.floor(rest / unit.seconds)
-    rest -= n * unit.seconds
-    if (n > 0 && parts.length < 2) parts.push(plural(n, unit.name))
+  for (const { seconds, unit } of UNITS) {
+    const n = Math.floor(rest / seconds)
+    rest -= n * seconds
+    if (n > 0 && parts.length < 2) {
+      const number = cached(
+        `${locale} ${unit}`,
+        () => new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }),
+      )
+      parts.push(number.format(n))
+    }
   }
-  return parts.length > 0 ? parts.join(' ') : 'less than a minute'
+  if (parts.length === 0) return null
+  return cached(`${locale} list`, () => new Intl.ListFormat(locale, { type: 'unit', style: 'narrow' })).format(parts)
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
-
-export function formatDateTime(iso: string): string {
+export function formatDateTime(iso: string, locale: string): string {
+  const dateTime = cached(
+    `${locale} datetime`,
+    () => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }),
+  )
   return dateTime.format(new Date(iso))
 }
 
-/** "in 59 minutes (12 May 2026, 14:03)" */
-export function formatExpiry(iso: string, now = Date.now()): string {
-  const seconds = (new Date(iso).getTime() - now) / 1000
-  return `in ${formatDuration(seconds)} (${formatDateTime(iso)})`
+export function formatTime(ms: number, locale: string): string {
+  const time = cached(`${locale} time`, () => new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' }))
+  return time.format(new Date(ms))
 }
 
-export function formatViews(n: number): string {
-  if (n === 1) return 'once'
-  if (n === 2) return 'twice'
-  return `${n} times`
+export function formatNumber(n: number, locale: string): string {
+  return cached(`${locale} number`, () => new Intl.NumberFormat(locale)).format(n)
 }
 
-export function formatBytes(n: number): string {
-  return n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`
+export function formatBytes(n: number, locale: string): string {
+  if (n < 1024) return `${formatNumber(n, locale)} B`
+  const kib = cached(
+    `${locale} kib`,
+    () => new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+  )
+  return `${kib.format(Math.floor(n / 102.4) / 10)} KiB`
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError, ProtocolError } from '@burnlink/shared'
-import { PROBLEMS, problemFrom, problemLine, type ProblemKind } from './problems.ts'
+import en from '../locales/en.json'
+import { PROBLEM_KINDS, problemFrom, RETRYABLE, type ProblemKind } from './problems.ts'
 
 describe('problemFrom', () => {
   it.each<[string, ApiError, ProblemKind]>([
@@ -34,16 +35,12 @@ describe('problemFrom', () => {
 })
 
 describe('problem words', () => {
-  it('offer a retry exactly for the problems that may pass', () => {
-    const retried = Object.entries(PROBLEMS)
-      .filter(([, p]) => p.retry)
-      .map(([kind]) => kind)
-    expect(retried.sort()).toEqual(['rate_limited', 'unavailable', 'unexpected'])
+  it('exist in English for every problem, as a title and a text', () => {
+    const keys = PROBLEM_KINDS.flatMap((kind) => [`problem.${kind}.title`, `problem.${kind}.text`])
+    expect(Object.keys(en)).toEqual(expect.arrayContaining(keys))
   })
 
-  it('fit on one line as title and text', () => {
-    expect(problemLine('rate_limited')).toBe(
-      'Too many requests. The server asks to slow down. Wait a minute, then try again.',
-    )
+  it('offer a retry exactly for the problems that may pass', () => {
+    expect([...RETRYABLE].sort()).toEqual(['rate_limited', 'unavailable', 'unexpected'])
   })
 })

@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import { describeState } from './states.ts'
+import en from '../locales/en.json'
+import { stateKey } from './states.ts'
 
-describe('describeState', () => {
+const words = (key: string) => (en as Record<string, string>)[key]
+
+describe('stateKey', () => {
   it('names who burned a secret when the server says', () => {
-    expect(describeState('burned', 'creator')).toBe('Burned by you (the creator)')
-    expect(describeState('burned', 'recipient')).toBe('Burned by a recipient')
-    expect(describeState('burned', 'attempts')).toBe('Burned after too many wrong passphrases')
+    expect(words(stateKey('burned', 'creator'))).toBe('Burned by you (the creator)')
+    expect(words(stateKey('burned', 'recipient'))).toBe('Burned by a recipient')
+    expect(words(stateKey('burned', 'attempts'))).toBe('Burned after too many wrong passphrases')
   })
 
   it('says just the state otherwise, and ignores a reason on a state that is not burned', () => {
-    expect(describeState('burned')).toBe('Burned')
-    expect(describeState('active', 'creator')).toBe('Active')
-    expect(describeState('unknown')).toBe('Unknown — record deleted')
+    expect(words(stateKey('burned'))).toBe('Burned')
+    expect(words(stateKey('active', 'creator'))).toBe('Active')
+    expect(words(stateKey('unknown'))).toBe('Unknown — record deleted')
   })
 })

@@ -1,4 +1,4 @@
-import { MAX_PAYLOAD_BYTES, ProtocolError, validateRedirectUrl } from '@burnlink/shared'
+import { MAX_PAYLOAD_BYTES, REDIRECT_URL_MAX_CHARS, validateRedirectUrl } from '@burnlink/shared'
 
 /** The form's rules, shared by the inputs that show a problem and the form that blocks on it. */
 
@@ -12,15 +12,26 @@ export function textTooLong(text: string): boolean {
   return utf8Length(text) > MAX_PAYLOAD_BYTES
 }
 
-/** The sentence to show under a link secret's URL, or null when the protocol accepts it. */
-export function redirectUrlProblem(url: string, allowHttp: boolean): string | null {
-  if (url.trim() === '') return 'Enter the address the link should lead to.'
+/** Why the protocol refuses a link secret's URL, or null when it accepts it. */
+export type RedirectUrlProblem = 'empty' | 'notUrl' | 'scheme' | 'credentials' | 'tooLong'
+
+/**
+ * The protocol decides (validateRedirectUrl); this only names which of its rules the URL
+ * broke, in the order it checks them, so the page can say it in the reader's language.
+ */
+export function redirectUrlProblem(url: string, allowHttp: boolean): RedirectUrlProblem | null {
+  const trimmed = url.trim()
+  if (trimmed === '') return 'empty'
   try {
-    validateRedirectUrl(url.trim(), { allowHttp })
+    validateRedirectUrl(trimmed, { allowHttp })
     return null
-  } catch (e) {
-    const message = e instanceof ProtocolError ? e.message : 'the address is not valid'
-    return `${message.charAt(0).toUpperCase()}${message.slice(1)}.`
+  } catch {
+    if (trimmed.length > REDIRECT_URL_MAX_CHARS || !URL.canParse(trimmed)) {
+      return trimmed.length > REDIRECT_URL_MAX_CHARS ? 'tooLong' : 'notUrl'
+    }
+    const parsed = new URL(trimmed)
+    if (parsed.protocol !== 'https:' && !(allowHttp && parsed.protocol === 'http:')) return 'scheme'
+    return parsed.username || parsed.password ? 'credentials' : 'tooLong'
   }
 }
 

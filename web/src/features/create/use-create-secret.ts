@@ -4,7 +4,7 @@ import { api } from '../../lib/api.ts'
 import { prepareInWorker } from '../../lib/crypto-worker/client.ts'
 import type { LinkEntry } from '../../lib/link-entries.ts'
 import { useServerConfig } from '../../common/use-server-config.ts'
-import { createProblemText } from './create-problem.ts'
+import { createProblem, type CreateProblem } from './create-problem.ts'
 
 export type SecretKind = LinkEntry['kind']
 
@@ -58,7 +58,8 @@ export function useCreateSecret() {
   const { limits, ready } = useServerConfig()
   const phase = ref<CreatePhase>('idle')
   const progress = ref({ current: 0, total: 0 })
-  const error = ref<string | null>(null)
+  /** Why the last create failed, and how many links it made before that when it made some. */
+  const error = ref<(CreateProblem & { done?: { done: number; total: number } }) | null>(null)
   const created = shallowRef<CreatedSecret[] | null>(null)
 
   async function createOne(input: SecretInput, label: string): Promise<CreatedSecret> {
@@ -103,9 +104,8 @@ export function useCreateSecret() {
         done.push(await createOne(input, label.trim()))
       }
     } catch (e) {
-      const partly =
-        done.length > 0 ? ` Only ${done.length} of ${input.labels.length} links were created; they are below.` : ''
-      error.value = createProblemText(e) + partly
+      const partly = done.length > 0 ? { done: { done: done.length, total: input.labels.length } } : {}
+      error.value = { ...createProblem(e), ...partly }
     } finally {
       phase.value = 'idle'
       // Links that exist on the server are shown even when a later one failed.
