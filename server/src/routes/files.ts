@@ -35,10 +35,11 @@ import { COMMON_ERRORS, claimDigest, iso, perMinute, verifier, type Reply, type 
 /** Due at once on any clock. */
 const NOW = 0
 /**
- * How far past the store's clock at the session read the commit's entry goes: the commit
- * script runs a moment later, and its expiry is its own now + ttl.
+ * How far past a time read before a step the sweep entry goes: the step's own time is a
+ * moment later (the commit script's now + ttl), or on another clock (the store's deadline
+ * for an upload, scheduled from this process' clock before the store sets it).
  */
-const COMMIT_MARGIN_MS = 10_000
+const MARGIN_MS = 10_000
 
 export interface FileStorage {
   blobs: BlobStore
@@ -76,7 +77,7 @@ export class FileKeeper {
     const layout = layouts.map((l) => l!.chunks)
     const ref = newBlobRef(b.sid)
     const { sweeper } = this.storage
-    await sweeper.schedule(ref, layout, Date.now() + uploadTtlSeconds * 1000 + COMMIT_MARGIN_MS)
+    await sweeper.schedule(ref, layout, Date.now() + uploadTtlSeconds * 1000 + MARGIN_MS)
     const result = await this.store.createUpload({
       sid: b.sid,
       hdr: fromB64u(b.hdr),
@@ -93,11 +94,13 @@ export class FileKeeper {
       bid: ref.bid,
       uploadTtlSeconds,
     })
-    // A refused create, or a repeat that keeps the first create's chunks: this ref holds nothing.
-    if (result.kind === 'exists' || result.bid !== ref.bid) await sweeper.cancel(ref, layout)
-    if (result.kind === 'exists') throw apiError('conflict')
-    // The store's own deadline, which its keys expire at.
-    else if (result.bid === ref.bid) await sweeper.schedule(ref, layout, result.uploadExpiresAt)
+    if (result.kind === 'exists') {
+      await sweeper.cancel(ref, layout)
+      throw apiError('conflict')
+    }
+    // The store's own deadline, which its keys expire at; a repeated create keeps the first one's ref.
+    if (result.bid === ref.bid) await sweeper.schedule(ref, layout, result.uploadExpiresAt)
+    else await sweeper.cancel(ref, layout)
     return { sid: b.sid, uploadExpiresAt: iso(result.uploadExpiresAt) }
   }
 
@@ -124,7 +127,10 @@ const UPLOAD = {
 
 const COMMIT = {
   body: UploadRef,
-  response: { 200: CommitResponse, ...errorResponses(...COMMON_ERRORS, 'notFound', 'uploadIncomplete') },
+  response: {
+    200: CommitResponse,
+    ...errorResponses(...COMMON_ERRORS, 'notFound', 'uploadIncomplete', 'uploadCommitted'),
+  },
 } satisfies FastifySchema
 
 const ABORT = {
@@ -219,7 +225,7 @@ const fileRoutes: FastifyPluginAsyncZod<FileRoutesOptions> = async (app, { store
     const session = await store.uploadSession(sid, uv)
     if (session.kind === 'not_found') throw apiError('notFound')
     if (session.kind === 'uploading') {
-      await keepUntil(sid, session, session.now + session.ttlMs + COMMIT_MARGIN_MS)
+      await keepUntil(sid, session, session.now + session.ttlMs + MARGIN_MS)
     }
     const result = await store.commit(sid, uv)
     if (result.kind === 'committed') return { sid, expiresAt: iso(result.expiresAt) }
