@@ -12,8 +12,8 @@ Share one-time, end-to-end encrypted secrets. The key stays in the link: the ser
 never sees the secret, the key or the passphrase.
 
 Commands:
-  send [text]            encrypt a secret and print a one-time link
-  get <link>             reveal a secret and print it
+  send [text]            encrypt a secret (text, or files with --file) and print a one-time link
+  get <link>             reveal a secret and print it, or save its files
   status <manage-link>   show what happened to a secret you sent
   burn <manage-link>     destroy a secret you sent
 

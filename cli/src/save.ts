@@ -45,6 +45,12 @@ export async function saveFile(
   o: { force: boolean; taken: Set<string> },
 ): Promise<Saved> {
   const temp = join(dir, `.burnlink-${randomBytes(6).toString('hex')}.part`)
+  // Interrupted, the process still leaves no part of a file behind.
+  const interrupted = (signal: NodeJS.Signals) => {
+    rmSync(temp, { force: true })
+    process.kill(process.pid, signal)
+  }
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted)
   try {
     await pipeline(pieces, createWriteStream(temp, { flags: 'wx', mode: 0o600 }))
     let existed = false
@@ -64,5 +70,7 @@ export async function saveFile(
   } catch (e) {
     rmSync(temp, { force: true })
     throw e
+  } finally {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted)
   }
 }

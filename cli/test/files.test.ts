@@ -2,6 +2,7 @@
  * Files through the CLI against a real server: any bytes in, the same bytes out under a
  * safe name, nothing overwritten, nothing left of a download found altered.
  */
+import { spawn } from 'node:child_process'
 import { createHash, randomFillSync } from 'node:crypto'
 import {
   closeSync,
@@ -208,6 +209,22 @@ function tamperingProxy(target: () => string) {
   })
   return proxy
 }
+
+describe('an interrupted download', () => {
+  it('leaves no part of the file behind', async () => {
+    const { link } = await sendJson(server.url, ['--file', tempFile('big.bin', random(60 * MiB))])
+    const out = tempDir()
+    const child = spawn(process.execPath, [CLI, 'get', '-o', out, link], { stdio: 'ignore' })
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('close', (_code, signal) => resolve(signal)),
+    )
+    while (readdirSync(out).length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(readdirSync(out)[0]).toMatch(/^\.burnlink-[0-9a-f]{12}\.part$/)
+    child.kill('SIGINT')
+    expect(await exited).toBe('SIGINT')
+    expect(readdirSync(out)).toEqual([])
+  }, 60_000)
+})
 
 describe('a download found altered', () => {
   const proxy = tamperingProxy(() => server.url)

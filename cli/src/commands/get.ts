@@ -193,6 +193,8 @@ function damaged(name: string, e: unknown, kept: string): unknown {
 
 async function toStdout(download: Download): Promise<void> {
   const { note, files } = download.files.manifest
+  // Meta said how many files before the reveal; this is for a server that did not say.
+  if (files.length > 1) throw usageError(`-o - writes one file, and this secret holds ${files.length}: give -o DIR`)
   // Stdout carries the file, so the note goes beside it, escaped as any text for a person.
   if (note) say(`Note: ${note}`)
   const bar = startProgress(download)
