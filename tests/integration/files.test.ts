@@ -6,8 +6,18 @@
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { ApiError, STORED_CHUNK_BYTES, createClient, encodeB64u, randomBytes, type Client } from '@burnlink/shared'
+import {
+  ApiError,
+  STORED_CHUNK_BYTES,
+  createClient,
+  decodeB64u,
+  encodeB64u,
+  randomBytes,
+  storedLayout,
+  type Client,
+} from '@burnlink/shared'
 import { buildApp, type App } from '../../server/src/app.ts'
+import { newBlobRef } from '../../server/src/blobs/blob-store.ts'
 import { openBlobStorage, type BlobStorage } from '../../server/src/blobs/open-blobs.ts'
 import { loadConfig, type Config } from '../../server/src/config.ts'
 import { MemoryStore } from '../../server/src/store/memory-store.ts'
@@ -27,6 +37,7 @@ interface Backend {
   client: Client
   config: Config
   storage: BlobStorage
+  store: Store
   redis?: RedisClient
   s3?: S3Server
   close(): Promise<void>
@@ -65,6 +76,7 @@ async function openBackend(
     client: createClient({ baseUrl: url }),
     config,
     storage,
+    store,
     redis,
     s3,
     async close() {
@@ -363,6 +375,40 @@ describe.each(['redis', 's3'] as const)('deadlines on the %s blob store', (kind)
       expect(at).toBeLessThan(expiresAt + 60_000)
     }
     await b.client.burn({ sid: s.sid, mt: s.mt })
+  })
+
+  it('deletes the chunks of a secret that expires untouched: Redis by itself, the bucket by the sweep', async () => {
+    const s = await newFileSecret([new Uint8Array(nodeRandomBytes(MiB + 1))])
+    const { request: q } = s
+    // Straight to the store: a request's ttl is at least a minute.
+    const { bid } = newBlobRef(s.sid)
+    await b.store.createUpload({
+      sid: s.sid,
+      hdr: decodeB64u(q.hdr),
+      ct: decodeB64u(q.ct),
+      av: decodeB64u(q.av),
+      rv: decodeB64u(q.rv),
+      mv: decodeB64u(q.mv),
+      uv: decodeB64u(q.uv!),
+      ttlSeconds: 1,
+      maxViews: 1,
+      sizes: q.files!,
+      layout: q.files!.map((n) => storedLayout(n)!.chunks),
+      bytes: storedLayout(q.files![0]!)!.padded,
+      bid,
+      uploadTtlSeconds: 600,
+    })
+    for (const [chunk, body] of s.chunks[0]!.entries()) {
+      await b.client.uploadChunk({ sid: s.sid, ut: s.ut, file: 0, chunk, body })
+    }
+    const expiresAt = Date.parse((await b.client.commit({ sid: s.sid, ut: s.ut })).expiresAt)
+    if (b.s3) expect(await objectsOf(b, s.sid, bid)).toHaveLength(2)
+    else expect(await b.redis!.keys(`bl:{${s.sid}}:b:*`)).toHaveLength(3)
+    // The expiry, and the few seconds' margin the commit gives its chunks.
+    await new Promise((resolve) => setTimeout(resolve, expiresAt - Date.now() + 3_000))
+    await b.storage.sweeper.sweep()
+    expect(await b.redis!.keys(`bl:{${s.sid}}:b:*`)).toEqual([])
+    if (b.s3) expect(await objectsOf(b, s.sid, bid)).toEqual([])
   })
 })
 

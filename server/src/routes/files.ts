@@ -39,7 +39,7 @@ const NOW = 0
  * moment later (the commit script's now + ttl), or on another clock (the store's deadline
  * for an upload, scheduled from this process' clock before the store sets it).
  */
-const MARGIN_MS = 10_000
+const MARGIN_MS = 2_000
 
 export interface FileStorage {
   blobs: BlobStore
