@@ -10,6 +10,9 @@ interface Locale {
 export const LOCALES = [
   { code: 'en', name: 'English' },
   { code: 'de', name: 'Deutsch' },
+  { code: 'fr', name: 'Français' },
+  { code: 'es', name: 'Español' },
+  { code: 'pt-BR', name: 'Português (Brasil)' },
   { code: 'ar', name: 'العربية', dir: 'rtl' },
 ] as const satisfies readonly Locale[]
 
@@ -48,13 +51,13 @@ export function pickLocale(saved: string | null, languages: readonly string[]): 
 const PLURAL_ORDER: readonly Intl.LDMLPluralRule[] = ['zero', 'one', 'two', 'few', 'many', 'other']
 
 /** The forms a plural message in this locale has, in order ("one", "other" for English). */
-export function pluralForms(code: LocaleCode): Intl.LDMLPluralRule[] {
+export function pluralForms(code: string): Intl.LDMLPluralRule[] {
   const categories = new Intl.PluralRules(code).resolvedOptions().pluralCategories
   return PLURAL_ORDER.filter((c) => categories.includes(c))
 }
 
 /** Which of a message's forms fits the count n: CLDR's rules, so Arabic, Polish and Ukrainian count right. */
-export function pluralRule(code: LocaleCode): (n: number) => number {
+export function pluralRule(code: string): (n: number) => number {
   const rules = new Intl.PluralRules(code)
   const forms = pluralForms(code)
   return (n) => forms.indexOf(rules.select(n))

@@ -60,6 +60,9 @@ describe('pickLocale', () => {
     ['xx', ['de-DE', 'en'], 'de'],
     [null, ['sv', 'AR-eg', 'de'], 'ar'],
     [null, ['de-AT'], 'de'],
+    [null, ['fr-CA', 'de'], 'fr'],
+    [null, ['pt-PT'], 'pt-BR'],
+    [null, ['es-419'], 'es'],
     [null, ['sv', 'ko'], 'en'],
     [null, [], 'en'],
   ])('saved %s, browser %j: %s', (saved, languages, code) => {
