@@ -72,9 +72,10 @@ const EnvSchema = z
     RATE_LIMIT_CREATE_PER_MINUTE: int(1).default(30),
     RATE_LIMIT_READ_PER_MINUTE: int(1).default(120),
     RATE_LIMIT_IPV6_PREFIX: int(1, 128).default(64),
-    // Bytes of secrets one client (counted as the rate limits count it) may store in any
-    // hour; at least one largest secret, so every valid create can pass at some point.
-    CREATE_BYTES_PER_HOUR: int(MAX_CT_BYTES + MAX_HEADER_BYTES).default(10 * 1024 * 1024),
+    // Bytes of secrets and file chunks one client (counted as the rate limits count it) may
+    // store in any hour; at least one largest text secret. Unset: two of the largest file
+    // secrets plus 10 MiB, so the file limit the server publishes can always be used.
+    CREATE_BYTES_PER_HOUR: int(MAX_CT_BYTES + MAX_HEADER_BYTES).optional(),
     // Stored bytes past which creates are refused; unset: 80 % of Redis maxmemory, or 256 MiB
     // for the memory store. 0: no such budget.
     MAX_STORED_BYTES: int(0).optional(),
@@ -168,41 +169,44 @@ const EnvSchema = z
       })
     }
   })
-  .transform((env) => ({
-    port: env.PORT,
-    host: env.HOST,
-    redisUrl: env.REDIS_URL,
-    redisClusterNodes: env.REDIS_CLUSTER_NODES,
-    redisDurability: env.REDIS_DURABILITY,
-    maxTtlSeconds: env.MAX_TTL_SECONDS,
-    maxViews: env.MAX_VIEWS,
-    maxFailedAttempts: env.MAX_FAILED_ATTEMPTS,
-    statusRetentionSeconds: env.STATUS_RETENTION_SECONDS,
-    claimRetrySeconds: env.CLAIM_RETRY_SECONDS,
-    trustProxy: env.TRUST_PROXY,
-    allowHttpRedirects: env.ALLOW_HTTP_REDIRECTS,
-    rateLimit: {
-      createPerMinute: env.RATE_LIMIT_CREATE_PER_MINUTE,
-      readPerMinute: env.RATE_LIMIT_READ_PER_MINUTE,
-      ipv6Prefix: env.RATE_LIMIT_IPV6_PREFIX,
-    },
-    budgets: {
-      createBytesPerHour: env.CREATE_BYTES_PER_HOUR,
-      maxStoredBytes: env.MAX_STORED_BYTES,
-    },
-    http: {
-      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
-      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
-      idleTimeoutMs: env.HTTP_IDLE_TIMEOUT_SECONDS * 1000,
-      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
-      maxConnections: env.HTTP_MAX_CONNECTIONS,
-    },
-    metrics: env.METRICS_PORT === undefined ? undefined : { port: env.METRICS_PORT, host: env.METRICS_HOST },
-    logLevel: env.LOG_LEVEL,
-    shutdownDrainSeconds: env.SHUTDOWN_DRAIN_SECONDS,
-    webRoot: env.WEB_ROOT,
-    ...storageOf(env),
-  }))
+  .transform((env) => {
+    const storage = storageOf(env)
+    return {
+      port: env.PORT,
+      host: env.HOST,
+      redisUrl: env.REDIS_URL,
+      redisClusterNodes: env.REDIS_CLUSTER_NODES,
+      redisDurability: env.REDIS_DURABILITY,
+      maxTtlSeconds: env.MAX_TTL_SECONDS,
+      maxViews: env.MAX_VIEWS,
+      maxFailedAttempts: env.MAX_FAILED_ATTEMPTS,
+      statusRetentionSeconds: env.STATUS_RETENTION_SECONDS,
+      claimRetrySeconds: env.CLAIM_RETRY_SECONDS,
+      trustProxy: env.TRUST_PROXY,
+      allowHttpRedirects: env.ALLOW_HTTP_REDIRECTS,
+      rateLimit: {
+        createPerMinute: env.RATE_LIMIT_CREATE_PER_MINUTE,
+        readPerMinute: env.RATE_LIMIT_READ_PER_MINUTE,
+        ipv6Prefix: env.RATE_LIMIT_IPV6_PREFIX,
+      },
+      budgets: {
+        createBytesPerHour: env.CREATE_BYTES_PER_HOUR ?? 2 * storage.files.maxBytes + 10 * 1024 ** 2,
+        maxStoredBytes: env.MAX_STORED_BYTES,
+      },
+      http: {
+        headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+        requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+        idleTimeoutMs: env.HTTP_IDLE_TIMEOUT_SECONDS * 1000,
+        keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+        maxConnections: env.HTTP_MAX_CONNECTIONS,
+      },
+      metrics: env.METRICS_PORT === undefined ? undefined : { port: env.METRICS_PORT, host: env.METRICS_HOST },
+      logLevel: env.LOG_LEVEL,
+      shutdownDrainSeconds: env.SHUTDOWN_DRAIN_SECONDS,
+      webRoot: env.WEB_ROOT,
+      ...storage,
+    }
+  })
 
 type BlobStoreKind = 'memory' | 'redis' | 's3'
 

@@ -17,7 +17,7 @@ describe('loadConfig', () => {
       trustProxy: false,
       allowHttpRedirects: false,
       rateLimit: { createPerMinute: 30, readPerMinute: 120, ipv6Prefix: 64 },
-      budgets: { createBytesPerHour: 10 * 1024 * 1024, maxStoredBytes: undefined },
+      budgets: { createBytesPerHour: 2 * 25 * 1024 ** 2 + 10 * 1024 ** 2, maxStoredBytes: undefined },
       http: {
         headersTimeoutMs: 10_000,
         requestTimeoutMs: 60_000,
@@ -67,6 +67,14 @@ describe('loadConfig', () => {
       credentials: undefined,
     })
     expect(loadConfig({ MAX_FILE_BYTES: '1048576' }).files.maxBytes).toBe(1_048_576)
+  })
+
+  it('lets one client send the largest file secret the server publishes, unless told otherwise', () => {
+    for (const env of [{}, { BLOB_STORE: 's3', S3_BUCKET: 'bucket' }, { MAX_FILE_BYTES: String(300 * 1024 ** 2) }]) {
+      const config = loadConfig(env)
+      expect(config.budgets.createBytesPerHour).toBeGreaterThan(2 * config.files.maxBytes)
+    }
+    expect(loadConfig({ CREATE_BYTES_PER_HOUR: '1000000' }).budgets.createBytesPerHour).toBe(1_000_000)
   })
 
   it('parses every variable', () => {
