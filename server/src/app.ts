@@ -114,7 +114,7 @@ export async function buildApp({ config, store, logger, redis, metrics, blobStor
   await app.register(secretRoutes, { prefix: '/api/v1/secrets', store: routeStore, config, files })
   await app.register(fileRoutes, { prefix: '/api/v1/secrets', store: routeStore, config, storage })
   await app.register(limitsRoutes, { prefix: '/api/v1', config })
-  await app.register(healthRoutes, { store: routeStore })
+  await app.register(healthRoutes, { store: routeStore, blobs: storage.blobs })
   if (web) await app.register(webPlugin, web)
   return app
 }

@@ -85,15 +85,19 @@ describe.each(['redis', 's3'] as const)('%s stopped mid-upload', (kind) => {
     expect(failed).toBeInstanceOf(ApiError)
     expect(failed).toMatchObject({ status: 503, code: 'unavailable' })
 
+    const readyz = () => app.inject({ method: 'GET', url: '/readyz' }).then((res) => res.statusCode)
     if (s3) {
       // Redis still answers: the chunk the bucket refused is not recorded.
       await expect(client.commit({ sid: s.sid, ut: s.ut })).rejects.toMatchObject({ status: 409, missing: 2 })
-      await s3.restart()
     } else {
       await expect(client.commit({ sid: s.sid, ut: s.ut })).rejects.toMatchObject({ status: 503 })
-      redis.resume()
     }
+    // A load balancer stops sending uploads here while the storage is away.
+    expect(await readyz()).toBe(503)
+    if (s3) await s3.restart()
+    else redis.resume()
 
+    await expect.poll(readyz, { timeout: 15_000, interval: 200 }).toBe(200)
     // Clients send a chunk that met 503 again, as it was.
     await withRetries(() => upload(s, 1), { firstDelayMs: 200, budgetMs: 15_000 })
     await withRetries(() => upload(s, 2), { firstDelayMs: 200, budgetMs: 15_000 })
