@@ -13,6 +13,8 @@ export const LOCALES = [
   { code: 'fr', name: 'Français' },
   { code: 'es', name: 'Español' },
   { code: 'pt-BR', name: 'Português (Brasil)' },
+  { code: 'it', name: 'Italiano' },
+  { code: 'nl', name: 'Nederlands' },
   { code: 'ar', name: 'العربية', dir: 'rtl' },
 ] as const satisfies readonly Locale[]
 
