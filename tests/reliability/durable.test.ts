@@ -164,11 +164,12 @@ describe.skipIf(!hasRedisBinary())('durable mode against real Redis', () => {
         message: expect.stringMatching(/unknown command 'WAITAOF', with args beginning with: '1' '0' '2000'/),
       })
       expect(await forced.meta(s.sid, s.av)).toEqual({ kind: 'gone', state: 'viewed' })
-      // By arity: EVAL(SHA), body or sha, numkeys, two keys, then 5 arguments for reveal
-      // (av, rv, attempts, claim or '', retry window), 1 for meta.
+      // By arity: EVAL(SHA), body or sha, numkeys, two keys, then 6 arguments for reveal
+      // (av, rv, attempts, claim or '', retry window, download window), 1 for meta. The
+      // create before them has 6 too: the reveal is the one after it.
       const calls = (arity: number) => seen.filter((c) => c.args.length === arity && c.args[3] === `bl:{${s.sid}}:c`)
-      await until(async () => calls(10).length + calls(6).length === 2, 1000, 'both scripts in MONITOR')
-      const [reveal, meta] = [calls(10)[0], calls(6)[0]]
+      await until(async () => calls(11).length + calls(6).length === 3, 1000, 'the scripts in MONITOR')
+      const [reveal, meta] = [calls(11)[1], calls(6)[0]]
       // EVAL with the source, never EVALSHA: see DurableWriter.run.
       expect(reveal?.args[0]).toBe('EVAL')
       expect(reveal?.args.slice(2, 5)).toEqual(['2', `bl:{${s.sid}}:c`, `bl:{${s.sid}}:m`])
