@@ -15,6 +15,7 @@ export const LOCALES = [
   { code: 'pt-BR', name: 'Português (Brasil)' },
   { code: 'it', name: 'Italiano' },
   { code: 'nl', name: 'Nederlands' },
+  { code: 'pl', name: 'Polski' },
   { code: 'ar', name: 'العربية', dir: 'rtl' },
 ] as const satisfies readonly Locale[]
 
