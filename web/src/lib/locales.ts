@@ -16,6 +16,7 @@ export const LOCALES = [
   { code: 'it', name: 'Italiano' },
   { code: 'nl', name: 'Nederlands' },
   { code: 'pl', name: 'Polski' },
+  { code: 'ja', name: '日本語' },
   { code: 'uk', name: 'Українська' },
   { code: 'ar', name: 'العربية', dir: 'rtl' },
 ] as const satisfies readonly Locale[]
