@@ -16,9 +16,10 @@ export const LOCALES = [
   { code: 'it', name: 'Italiano' },
   { code: 'nl', name: 'Nederlands' },
   { code: 'pl', name: 'Polski' },
-  { code: 'ja', name: '日本語' },
   { code: 'uk', name: 'Українська' },
   { code: 'ar', name: 'العربية', dir: 'rtl' },
+  { code: 'ja', name: '日本語' },
+  { code: 'zh-CN', name: '简体中文' },
 ] as const satisfies readonly Locale[]
 
 export type LocaleCode = (typeof LOCALES)[number]['code']

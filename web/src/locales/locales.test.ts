@@ -63,6 +63,11 @@ describe('pickLocale', () => {
     [null, ['fr-CA', 'de'], 'fr'],
     [null, ['pt-PT'], 'pt-BR'],
     [null, ['es-419'], 'es'],
+    [null, ['zh-TW', 'ja'], 'ja'],
+    [null, ['zh-Hans-CN'], 'zh-CN'],
+    [null, ['zh'], 'zh-CN'],
+    [null, ['ZH-cn'], 'zh-CN'],
+    [null, ['uk-UA'], 'uk'],
     [null, ['sv', 'ko'], 'en'],
     [null, [], 'en'],
   ])('saved %s, browser %j: %s', (saved, languages, code) => {
