@@ -100,7 +100,11 @@ export async function buildApp({ config, store, logger, redis, metrics, blobStor
   // After the routes' last requests: the sweep stops before the store behind it closes.
   if (!blobStorage) app.addHook('onClose', async () => storage.close())
   await app.register(budgets, { config, store, redis, blobs: storage.blobs })
-  metrics?.watchStore({ ping: () => store.ping(), usage: () => app.storageUsage() })
+  metrics?.watchStore({
+    ping: () => store.ping(),
+    blobsPing: () => storage.blobs.ping(),
+    usage: () => app.storageUsage(),
+  })
   const web = config.webRoot ? await loadWebRoot(config.webRoot) : undefined
   await app.register(errorHandler, {
     notFoundPerMinute: config.rateLimit.readPerMinute,

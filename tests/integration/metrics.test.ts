@@ -206,6 +206,7 @@ describe('metrics after a whole session, on the Redis store', () => {
     expect(valueOf(samples, 'burnlink_store_operation_duration_seconds_count', { operation: 'reveal' })).toBe(6)
     expect(samples.filter((s) => s.name === 'burnlink_store_errors_total')).toEqual([])
     expect(valueOf(samples, 'burnlink_store_up')).toBe(1)
+    expect(valueOf(samples, 'burnlink_blob_store_up')).toBe(1)
 
     const requests = (labels: Record<string, string>) => valueOf(samples, 'burnlink_http_requests_total', labels)
     expect(requests({ method: 'POST', route: '/api/v1/secrets', status_class: '2xx' })).toBe(4)

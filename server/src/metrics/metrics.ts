@@ -99,23 +99,42 @@ export class Metrics {
   }
 
   /**
-   * The store's state, read at each scrape; called once, by the app that owns the store.
-   * `usage` is the storage budget's last sample (plugins/budgets.ts).
+   * The store's and the blob store's state, read at each scrape; called once, by the app that
+   * owns them. `usage` is the storage budget's last sample (plugins/budgets.ts).
    */
-  watchStore({ ping, usage }: { ping: () => Promise<void>; usage: () => Usage | undefined }): void {
-    new Gauge({
-      name: 'burnlink_store_up',
-      help: '1 when the store answered a ping during this scrape (as /readyz asks it), else 0.',
-      registers: [this.registry],
-      async collect() {
-        this.set(
-          await ping().then(
-            () => 1,
-            () => 0,
-          ),
-        )
-      },
-    })
+  watchStore({
+    ping,
+    blobsPing,
+    usage,
+  }: {
+    ping: () => Promise<void>
+    blobsPing: () => Promise<void>
+    usage: () => Usage | undefined
+  }): void {
+    const upGauge = (name: string, help: string, check: () => Promise<void>) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        async collect() {
+          this.set(
+            await check().then(
+              () => 1,
+              () => 0,
+            ),
+          )
+        },
+      })
+    upGauge(
+      'burnlink_store_up',
+      '1 when the store answered a ping during this scrape (as /readyz asks it), else 0.',
+      ping,
+    )
+    upGauge(
+      'burnlink_blob_store_up',
+      '1 when the blob store (memory, Redis or S3) answered a ping during this scrape, else 0.',
+      blobsPing,
+    )
     new Gauge<'measure'>({
       name: 'burnlink_storage_bytes',
       help:
