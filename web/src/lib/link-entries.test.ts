@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { encodeB64u } from '@burnlink/shared'
+import en from '../locales/en.json'
 import {
   checkLinksFileSize,
   importLinks,
@@ -178,5 +179,33 @@ describe(`an import (at most ${MAX_IMPORTED_LINKS} links)`, () => {
   it('lets a list already past the cap re-import what it holds, since that adds nothing', () => {
     const current = many(2100)
     expect(importLinks(current, serializeLinks(current.slice(0, 5)))).toMatchObject({ added: 0, total: 5 })
+  })
+})
+
+describe('ImportError words', () => {
+  const caught = (run: () => unknown): ImportError => {
+    try {
+      run()
+    } catch (e) {
+      if (e instanceof ImportError) return e
+    }
+    throw new Error('no ImportError')
+  }
+  const english = (e: ImportError) =>
+    (en as Record<string, string>)[e.key]!.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const value = e.params[name]!
+      return typeof value === 'number' ? value.toLocaleString('en') : value
+    })
+
+  it('name a locale message that says in English what the error says', () => {
+    const errors = [
+      caught(() => checkLinksFileSize(MAX_LINKS_FILE_BYTES + 1)),
+      caught(() => parseLinksFile('{')),
+      caught(() => parseLinksFile(file([{ sid: 1 }]))),
+      caught(() => parseLinksFile('[]')),
+      caught(() => parseLinksFile(file(Array.from({ length: MAX_IMPORTED_LINKS + 1 }, () => ({}))))),
+    ]
+    expect(new Set(errors.map((e) => e.key)).size).toBe(errors.length)
+    for (const e of errors) expect(english(e)).toBe(e.message)
   })
 })

@@ -43,8 +43,19 @@ export function parseStoredLinks(text: string): LinkEntry[] {
   })
 }
 
+/**
+ * Why a file cannot be imported: the message key and values the page words it with (in the
+ * reader's language), and the English sentence as the error's message.
+ */
 export class ImportError extends Error {
   override readonly name = 'ImportError'
+  constructor(
+    readonly key: string,
+    readonly params: Record<string, string | number>,
+    message: string,
+  ) {
+    super(message)
+  }
 }
 
 /** An export of thousands of entries is well under this; anything bigger is not ours. */
@@ -52,7 +63,9 @@ export const MAX_LINKS_FILE_BYTES = 5 * 1024 * 1024
 
 /** Checked on the file's size before reading it, so a huge file is never loaded. */
 export function checkLinksFileSize(bytes: number): void {
-  if (bytes > MAX_LINKS_FILE_BYTES) throw new ImportError('This file is too large to be a links export.')
+  if (bytes > MAX_LINKS_FILE_BYTES) {
+    throw new ImportError('links.importError.tooLarge', {}, 'This file is too large to be a links export.')
+  }
 }
 
 /**
@@ -68,17 +81,27 @@ const CAP = `My links can hold at most ${count(MAX_IMPORTED_LINKS)} links from a
 /** An imported file is all or nothing, and says where it is wrong. */
 export function parseLinksFile(text: string): LinkEntry[] {
   const json = parseJson(text)
-  if (json === undefined) throw new ImportError('This file is not JSON.')
+  if (json === undefined) throw new ImportError('links.importError.notJson', {}, 'This file is not JSON.')
   // Counted before any entry is checked: a long list is refused without validating it all.
   const listed = (json as { links?: unknown } | null)?.links
   if (Array.isArray(listed) && listed.length > MAX_IMPORTED_LINKS) {
-    throw new ImportError(`This file lists ${count(listed.length)} links: ${CAP}.`)
+    throw new ImportError(
+      'links.importError.tooMany',
+      { n: listed.length, max: MAX_IMPORTED_LINKS },
+      `This file lists ${count(listed.length)} links: ${CAP}.`,
+    )
   }
   const parsed = LinksFile.safeParse(json)
   if (parsed.success) return parsed.data.links
   const issue = parsed.error.issues[0]
-  const where = issue && issue.path.length > 0 ? ` (at ${issue.path.join('.')})` : ''
-  throw new ImportError(`This file is not a burnlink links export${where}: ${issue?.message ?? 'unknown problem'}.`)
+  const path = issue && issue.path.length > 0 ? issue.path.join('.') : ''
+  // The schema's own words for the issue stay English: a detail for whoever made the file.
+  const detail = issue?.message ?? 'unknown problem'
+  throw new ImportError(
+    path ? 'links.importError.notExportAt' : 'links.importError.notExport',
+    { path, issue: detail },
+    `This file is not a burnlink links export${path ? ` (at ${path})` : ''}: ${detail}.`,
+  )
 }
 
 /** Adds what is new by sid; an entry already here wins, so a re-import changes nothing. */
@@ -105,6 +128,8 @@ export function importLinks(
   const { links, added } = mergeLinks(current, incoming)
   if (added > 0 && links.length > MAX_IMPORTED_LINKS) {
     throw new ImportError(
+      'links.importError.wouldPass',
+      { n: links.length, max: MAX_IMPORTED_LINKS },
       `${CAP}, and with this file it would hold ${count(links.length)}. Forget some old links first, then import again.`,
     )
   }
