@@ -67,14 +67,16 @@ describe('send --file and get', () => {
     expect(again.code).toBe(4)
     expect(readdirSync(out)).toEqual(['dump 2026.bin'])
 
-    // Memory stays bounded: a 100 MB file costs little more than a 1 MiB one, where holding
-    // it whole would cost at least its size. The margin is the garbage collector's: it frees
-    // spent 1 MiB chunks in batches, later on a busy machine.
+    // Memory stays bounded: a 100 MB file costs less than its own size over a 1 MiB one,
+    // which a client holding the file whole cannot do. The margin is the garbage collector's:
+    // V8 lets spent chunk buffers (memory outside its heap) pile up to about 64 MiB before it
+    // collects them, and seen from RSS that slack differs between Node versions (up to 80 MB
+    // on Node 24). The figure itself belongs to the bench, not to a test.
     const small = tempFile('small.bin', random(MiB))
     const smallSent = await runCli(['send', '--server', server.url, '--file', small])
     const smallGot = await runCli(['get', '-o', tempDir(), smallSent.out.trim()])
-    expect(sent.peakRssBytes - smallSent.peakRssBytes).toBeLessThan(64 * MiB)
-    expect(got.peakRssBytes - smallGot.peakRssBytes).toBeLessThan(64 * MiB)
+    expect(sent.peakRssBytes - smallSent.peakRssBytes).toBeLessThan(100_000_000)
+    expect(got.peakRssBytes - smallGot.peakRssBytes).toBeLessThan(100_000_000)
   }, 600_000)
 
   it('sends two files with a note into the current directory; the note is printed', async () => {
