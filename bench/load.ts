@@ -1,5 +1,5 @@
 /**
- * One timed load run with autocannon, used programmatically. Each request takes the next
+ * One timed load run with autocannon, used programmatically, when wrk is not installed. Each request takes the next
  * pre-made body; latencies are kept at full precision (autocannon's own histogram rounds
  * to whole milliseconds, too coarse for a 5 ms target) and only for 2xx answers.
  */
@@ -17,7 +17,12 @@ export interface LoadResult {
   failures: Record<string, number>
   /** Requests sent after a one-time workload ran out (they fail, so the pool was too small). */
   overrun: number
+  /** CPU milliseconds of the server processes and Redis per 2xx answer (cpu.ts). */
+  cpuMsPerOp?: number
 }
+
+/** wrk when it is installed (wrk.ts says why), else autocannon. */
+export type Generator = 'wrk' | 'autocannon'
 
 export interface LoadOptions {
   url: string

@@ -15,11 +15,13 @@ import { RedisStore } from '../server/src/store/redis-store.ts'
 import { startRedisServer } from '../tests/helpers/redis.ts'
 import { measureBrowserCrypto } from './browser-crypto.ts'
 import { measureLighthouse } from './lighthouse.ts'
-import { runLoad, type LoadResult } from './load.ts'
+import { cpuMs } from './cpu.ts'
+import { runLoad, type Generator, type LoadOptions, type LoadResult } from './load.ts'
 import { memoryPerSecret } from './memory.ts'
 import { buildWebInto, measureWeb } from './page-weight.ts'
 import { printReport, type Report, type Runs } from './report.ts'
 import { spawnServer, type BenchServer } from './processes.ts'
+import { hasWrk, runWrk } from './wrk.ts'
 import {
   OPS,
   STORE_OPTIONS,
@@ -43,6 +45,7 @@ function options(argv: string[]) {
       pairs: { type: 'string' },
       connections: { type: 'string', default: '50' },
       secrets: { type: 'string' },
+      generator: { type: 'string' },
       only: { type: 'string', default: PARTS.join(',') },
       // KEY=VALUE for the burnlink server, repeatable: before/after figures for a change.
       'server-env': { type: 'string', multiple: true, default: [] },
@@ -57,6 +60,7 @@ function options(argv: string[]) {
     browserIterations: values.quick ? 1 : 5,
     lighthouseRuns: values.quick ? 1 : 3,
     parts: new Set(values.only!.split(',')),
+    generator: values.generator as Generator | undefined,
     serverEnv: Object.fromEntries(
       values['server-env']!.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
     ),
@@ -99,6 +103,16 @@ export async function main({
   const build = spawnSync(process.execPath, [join(root, 'server/build.mjs')], { stdio: 'inherit' })
   if (build.status !== 0) throw new Error('the server build failed')
 
+  const generator = o.generator ?? ((await hasWrk()) ? 'wrk' : 'autocannon')
+  if (generator === 'wrk' && !(await hasWrk())) throw new Error('--generator=wrk, but wrk is not installed')
+  if (generator === 'autocannon') {
+    console.warn(
+      'wrk is not installed (apt-get install -y wrk): falling back to autocannon, which shares the cores with ' +
+        'the servers and reads lower; the report says which generator measured',
+    )
+  }
+  const load = (options: LoadOptions) => (generator === 'wrk' ? runWrk(options, work) : runLoad(options))
+
   const redisServer = await startRedisServer()
   const redis = new Redis(redisServer.url)
   // The server's client fails commands after 1 s, right for requests but not for bulk fills.
@@ -131,10 +145,12 @@ export async function main({
       connections: o.connections,
       secrets: o.secrets,
       serverEnv: o.serverEnv,
+      generator,
     },
   } as Report
   try {
     report.machine = await machine(redis)
+    const redisPid = Number(/^process_id:(\d+)/m.exec(await redis.info('server'))?.[1])
     const envelope = await sealedEnvelope()
     const burnlink: Target = {
       name: 'burnlink',
@@ -149,14 +165,17 @@ export async function main({
     ]
     const sizer = new PoolSizer(o.seconds)
 
-    const measure = async (target: Target, op: Op, seconds: number, urls = [target.server.url]) => {
+    const measure = async (target: Target, op: Op, seconds: number, servers = [target.server]) => {
       await redis.flushall()
       const key = `${target.name}/${op}`
       const workload = await target.prepare(op, sizer.size(key))
-      const share = Math.ceil(workload.bodies.length / urls.length)
+      const share = Math.ceil(workload.bodies.length / servers.length)
+      const urls = servers.map((s) => s.url)
+      const pids = [...new Set([redisPid, ...servers.map((s) => s.pid)])]
+      const cpuBefore = cpuMs(pids)
       const parts = await Promise.all(
         urls.map((url, i) =>
-          runLoad({
+          load({
             url,
             seconds,
             connections: o.connections / urls.length,
@@ -164,7 +183,8 @@ export async function main({
           }),
         ),
       )
-      const result = combine(parts)
+      const result: LoadResult = { ...combine(parts), cpuMsPerOp: 0 }
+      result.cpuMsPerOp = (cpuMs(pids) - cpuBefore) / result.ok
       sizer.saw(key, result)
       return result
     }
@@ -183,8 +203,8 @@ export async function main({
     }
     if (o.parts.has('scaleout')) {
       const second = await startBurnlink(2)
-      const one = [burnlink.server.url, burnlink.server.url]
-      const two = [burnlink.server.url, second.url]
+      const one = [burnlink.server, burnlink.server]
+      const two = [burnlink.server, second]
       await measure(burnlink, 'reveal', WARMUP_SECONDS, two)
       report.scaleout = { oneProcess: [], twoProcesses: [] }
       for (let pair = 0; pair < o.pairs; pair++) {

@@ -11,6 +11,8 @@ import { createServer } from 'node:net'
 
 export interface BenchServer {
   url: string
+  /** For its CPU time (cpu.ts). */
+  pid: number
   stop(): Promise<void>
 }
 
@@ -54,6 +56,7 @@ export async function spawnServer(
   }
   return {
     url,
+    pid: child.pid!,
     stop: async () => void (child.exitCode === null && child.kill('SIGTERM') && (await once(child, 'exit'))),
   }
 }

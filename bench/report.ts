@@ -4,7 +4,7 @@
  */
 import type { CryptoTimes } from './browser-crypto.ts'
 import { LIGHTHOUSE_TARGETS, type LighthousePage } from './lighthouse.ts'
-import type { LoadResult } from './load.ts'
+import type { Generator, LoadResult } from './load.ts'
 import type { MemoryResult } from './memory.ts'
 import type { WebWeight } from './page-weight.ts'
 import type { Op } from './workloads.ts'
@@ -16,7 +16,14 @@ export interface Runs {
 
 export interface Report {
   machine: { cpu: string; cores: number; node: string; redis: string; date: string }
-  options: { seconds: number; pairs: number; connections: number; secrets: number; serverEnv: Record<string, string> }
+  options: {
+    seconds: number
+    pairs: number
+    connections: number
+    secrets: number
+    serverEnv: Record<string, string>
+    generator: Generator
+  }
   http?: Record<Op, Runs>
   scaleout?: { oneProcess: LoadResult[]; twoProcesses: LoadResult[] }
   memory?: MemoryResult
@@ -39,8 +46,12 @@ function spread(values: number[]): Spread {
 }
 
 /** Interleaved runs are paired: the ratio is taken per pair, then summarised. */
-export function pairRatios(numerator: LoadResult[], denominator: LoadResult[]): Spread {
-  return spread(numerator.map((r, i) => r.rps / denominator[i]!.rps))
+export function pairRatios(
+  numerator: LoadResult[],
+  denominator: LoadResult[],
+  figure: (r: LoadResult) => number = (r) => r.rps,
+): Spread {
+  return spread(numerator.map((r, i) => figure(r) / figure(denominator[i]!)))
 }
 
 const fmt = (s: Spread, digits: number) =>
@@ -69,6 +80,7 @@ function loadRow(label: string, who: string, runs: LoadResult[]): string[] {
     fmt(spread(runs.map((r) => r.rps)), 0),
     fmt(spread(runs.map((r) => r.p50)), 2),
     fmt(spread(runs.map((r) => r.p99)), 2),
+    fmt(spread(runs.map((r) => r.cpuMsPerOp ?? Number.NaN)), 3),
     `${failed}${statuses ? ` (HTTP ${statuses})` : ''}${overrun ? ` (pool ran out: ${overrun})` : ''}`,
   ]
 }
@@ -77,17 +89,21 @@ export function printReport(r: Report): void {
   const { machine: m, options: o } = r
   console.log(`\nburnlink bench, ${m.date}: ${m.cores} x ${m.cpu}, Node ${m.node}, Redis ${m.redis}`)
   console.log(
-    `${o.connections} connections, ${o.seconds} s per run, ${o.pairs} interleaved pair(s); median [min-max] of the runs`,
+    `${o.generator}, ${o.connections} connections, ${o.seconds} s per run, ${o.pairs} interleaved pair(s); median [min-max] of the runs`,
+  )
+  console.log(
+    'CPU ms/op: server process(es) plus Redis, user + system, per 2xx answer; ratios are burnlink/baseline per pair',
   )
   const env = Object.entries(o.serverEnv)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ')
   console.log(env ? `burnlink server with ${env}\n` : '')
   if (r.http) {
-    const rows = [['operation', 'server', 'req/s', 'p50 ms', 'p99 ms', 'failed']]
+    const rows = [['operation', 'server', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/op', 'failed']]
     for (const [op, runs] of Object.entries(r.http)) {
       rows.push(loadRow(op, 'baseline', runs.baseline), loadRow(op, 'burnlink', runs.burnlink))
-      rows.push([op, 'ratio', fmt(pairRatios(runs.burnlink, runs.baseline), 2), '', '', ''])
+      const ratio = (figure?: (r: LoadResult) => number) => fmt(pairRatios(runs.burnlink, runs.baseline, figure), 2)
+      rows.push([op, 'ratio', ratio(), '', ratio((x) => x.p99), ratio((x) => x.cpuMsPerOp ?? Number.NaN), ''])
     }
     console.log(table(rows))
   }
@@ -96,10 +112,10 @@ export function printReport(r: Report): void {
     console.log('\nscale-out, reveal, one Redis:')
     console.log(
       table([
-        ['servers', '', 'req/s', 'p50 ms', 'p99 ms', 'failed'],
+        ['servers', '', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/op', 'failed'],
         loadRow('1 process', '', oneProcess),
         loadRow('2 processes', '', twoProcesses),
-        ['ratio 2/1', '', fmt(pairRatios(twoProcesses, oneProcess), 2), '', '', ''],
+        ['ratio 2/1', '', fmt(pairRatios(twoProcesses, oneProcess), 2), '', '', '', ''],
       ]),
     )
   }
