@@ -30,7 +30,7 @@ export interface DownloadOptions {
  */
 export async function* downloadFile(
   api: ChunkReadApi,
-  files: RevealedFiles,
+  files: Pick<RevealedFiles, 'ctx' | 'claimed'>,
   file: number,
   o: DownloadOptions = {},
 ): AsyncGenerator<Uint8Array> {

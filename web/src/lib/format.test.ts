@@ -50,7 +50,10 @@ describe('formatDateTime and formatBytes', () => {
     [1024, 'en', '1.0 KiB'],
     [1536, 'en', '1.5 KiB'],
     [1536, 'de', '1,5 KiB'],
-    [1048576, 'en', '1,024.0 KiB'],
+    [1048575, 'en', '1,023.9 KiB'],
+    [1048576, 'en', '1.0 MiB'],
+    [20 * 1048576 + 1, 'de', '20,0 MiB'],
+    [1.5 * 1024 ** 3, 'en', '1.5 GiB'],
   ])('formatBytes(%s, %s) is "%s"', (n, locale, words) => {
     expect(formatBytes(n, locale)).toBe(words)
   })

@@ -53,11 +53,19 @@ export function formatNumber(n: number, locale: string): string {
   return cached(`${locale} number`, () => new Intl.NumberFormat(locale)).format(n)
 }
 
+const BINARY_UNITS = [
+  [1024 ** 3, 'GiB'],
+  [1024 ** 2, 'MiB'],
+  [1024, 'KiB'],
+] as const
+
+/** "512 B", "1.5 KiB", "20.0 MiB": one decimal, rounded down, so a limit is never overstated. */
 export function formatBytes(n: number, locale: string): string {
-  if (n < 1024) return `${formatNumber(n, locale)} B`
-  const kib = cached(
+  const [unit, name] = BINARY_UNITS.find(([size]) => n >= size) ?? [1, 'B']
+  if (unit === 1) return `${formatNumber(n, locale)} B`
+  const oneDecimal = cached(
     `${locale} kib`,
     () => new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
   )
-  return `${kib.format(Math.floor(n / 102.4) / 10)} KiB`
+  return `${oneDecimal.format(Math.floor((n / unit) * 10) / 10)} ${name}`
 }

@@ -14,7 +14,7 @@ export const LinkEntry = z.strictObject({
   createdAt: z.iso.datetime(),
   expiresAt: z.iso.datetime(),
   maxViews: z.int().check(z.minimum(1)),
-  kind: z.enum(['text', 'link']),
+  kind: z.enum(['text', 'link', 'file']),
 })
 export type LinkEntry = z.infer<typeof LinkEntry>
 

@@ -1,6 +1,6 @@
 import { onBeforeUnmount, ref, shallowRef } from 'vue'
 import { createRecipient, parseSecretFragment } from '@burnlink/shared'
-import type { PayloadType, Recipient, RetryOptions, WaitingSecret } from '@burnlink/shared'
+import type { PayloadType, Recipient, RetryOptions, RevealedFiles, WaitingSecret } from '@burnlink/shared'
 import { api } from '../../lib/api.ts'
 import { unlockInWorker } from '../../lib/crypto-worker/client.ts'
 import { problemFrom, type ProblemKind } from '../../lib/problems.ts'
@@ -40,6 +40,8 @@ export function useRevealSecret() {
   /** Until when (this device's clock) a reveal that got no answer can still be fetched from this page. */
   const retryUntil = ref(0)
   const content = shallowRef<{ type: PayloadType; text: string } | null>(null)
+  /** A file secret's files, readable until the download window closes. */
+  const files = shallowRef<RevealedFiles | null>(null)
   const viewsLeft = ref(0)
   const burnState = ref<'idle' | 'burning' | 'burned'>('idle')
   const burnProblem = ref<ProblemKind | null>(null)
@@ -103,6 +105,7 @@ export function useRevealSecret() {
     try {
       const revealed = await recipient.reveal({ allowHttp: limits.value.allowHttpRedirects })
       viewsLeft.value = revealed.viewsLeft
+      files.value = revealed.files ?? null
       content.value = { type: revealed.type, text: revealed.text }
       step.value = 'revealed'
       doubtSince = undefined
@@ -163,6 +166,7 @@ export function useRevealSecret() {
     k = null
     recipient = null
     content.value = null
+    files.value = null
   })
 
   return {
@@ -174,6 +178,7 @@ export function useRevealSecret() {
     releasing,
     retryUntil,
     content,
+    files,
     viewsLeft,
     burnState,
     burnProblem,
