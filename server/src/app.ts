@@ -22,6 +22,10 @@ import webPlugin, { loadWebRoot, notFoundPage } from './plugins/web.ts'
 import fileRoutes, { FileKeeper } from './routes/files.ts'
 import healthRoutes from './routes/health.ts'
 import limitsRoutes from './routes/limits.ts'
+import requestRoutes from './routes/requests.ts'
+import { MemoryRequestStore } from './requests/memory-requests.ts'
+import { RedisRequestStore } from './requests/redis-requests.ts'
+import type { RequestStore } from './requests/request-store.ts'
 import secretRoutes from './routes/secrets.ts'
 import type { RedisClient } from './store/redis-client.ts'
 import type { Store } from './store/store.ts'
@@ -40,6 +44,8 @@ export interface AppOptions {
    * from the configuration (beside `redis`, if given) and closes them when it closes.
    */
   blobStorage?: BlobStorage
+  /** Secret requests (protocol.md §12); beside `redis` when given, in this process otherwise. */
+  requests?: RequestStore
 }
 
 /**
@@ -54,7 +60,7 @@ function trustProxy(setting: Config['trustProxy']) {
   return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting
 }
 
-export async function buildApp({ config, store, logger, redis, metrics, blobStorage }: AppOptions) {
+export async function buildApp({ config, store, logger, redis, metrics, blobStorage, requests }: AppOptions) {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     // Fastify's request logging prints URLs and headers; request-log.ts logs a safe subset.
@@ -117,6 +123,14 @@ export async function buildApp({ config, store, logger, redis, metrics, blobStor
   const files = new FileKeeper(routeStore, storage, config)
   await app.register(secretRoutes, { prefix: '/api/v1/secrets', store: routeStore, config, files })
   await app.register(fileRoutes, { prefix: '/api/v1/secrets', store: routeStore, config, storage })
+  const requestOptions = {
+    statusRetentionSeconds: config.statusRetentionSeconds,
+    claimRetrySeconds: config.claimRetrySeconds,
+  }
+  const requestStore =
+    requests ?? (redis ? new RedisRequestStore(redis, requestOptions) : new MemoryRequestStore(requestOptions))
+  if (!requests) app.addHook('onClose', async () => requestStore.close())
+  await app.register(requestRoutes, { prefix: '/api/v1/requests', requests: requestStore, config })
   await app.register(limitsRoutes, { prefix: '/api/v1', config })
   await app.register(healthRoutes, { store: routeStore, blobs: storage.blobs })
   if (web) await app.register(webPlugin, web)

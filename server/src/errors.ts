@@ -78,6 +78,18 @@ export const API_ERRORS = {
       `The upload is incomplete: ${missing} chunk${missing === 1 ? ' is' : 's are'} not stored yet.`,
     fields: (missing: number) => ({ missing }),
   }),
+  alreadyAnswered: kind({
+    status: 409,
+    code: 'already_answered',
+    meaning: 'a secret request already has its one answer',
+    message: () => 'This request has already been answered; it takes no other answer.',
+  }),
+  notAnswered: kind({
+    status: 409,
+    code: 'not_answered',
+    meaning: 'nobody has answered this secret request yet; nothing was used up',
+    message: () => 'Nobody has answered this request yet; try again later.',
+  }),
   windowClosed: kind({
     status: 410,
     code: 'window_closed',

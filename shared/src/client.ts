@@ -10,6 +10,11 @@ import { parseJson } from './json.ts'
 import {
   AbortResponse,
   AckResponse,
+  AnswerResponse,
+  CollectResponse,
+  CreateRequestResponse,
+  OpenRequestResponse,
+  RequestStatus,
   BurnResponse,
   ChunkUploadResponse,
   CommitResponse,
@@ -24,6 +29,12 @@ import {
 } from './schemas.ts'
 import type {
   AckRequest,
+  AnswerRequest,
+  CollectAckRequest,
+  CollectRef,
+  CollectRequest,
+  CreateRequestRequest,
+  RequestAccess,
   BurnRequest,
   ChunkReadRequest,
   CreateSecretRequest,
@@ -187,6 +198,16 @@ export function createClient({ baseUrl, fetch: fetchImpl }: ClientOptions) {
     abort: (req: UploadRef) => call('/secrets/abort', req, AbortResponse),
     /** Needs the claim that revealed the secret, within its download window. */
     readChunk,
+    /** Secret requests (protocol.md §12.5). */
+    requests: {
+      create: (req: CreateRequestRequest) => call('/requests', req, CreateRequestResponse),
+      open: (req: RequestAccess) => call('/requests/open', req, OpenRequestResponse),
+      answer: (req: AnswerRequest) => call('/requests/answer', req, AnswerResponse),
+      collect: (req: CollectRequest) => call('/requests/collect', req, CollectResponse),
+      ack: (req: CollectAckRequest) => call('/requests/ack', req, AckResponse),
+      status: (ref: CollectRef) => call('/requests/status', ref, RequestStatus),
+      burn: (ref: CollectRef) => call('/requests/burn', ref, BurnResponse),
+    },
   }
 }
 

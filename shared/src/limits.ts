@@ -50,6 +50,8 @@ export const ATTEMPTS = { default: 5, min: 3, max: 10 } as const
 export const CLAIM_BYTES = 16
 export const CLAIM_RETRY = { defaultSeconds: 300, minSeconds: 300, maxSeconds: 3600 } as const
 export const STATUS_BATCH_MAX = 100
+/** A status keeps this many events of its timeline (protocol.md §7); its end is listed beyond them. */
+export const TIMELINE_MAX_EVENTS = 100
 export const REDIRECT_URL_MAX_CHARS = 2048
 
 /** Expiry presets offered by the web app and understood by the CLI's --ttl. */

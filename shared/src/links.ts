@@ -15,17 +15,20 @@ export const PAGE_PATHS = {
   secret: '/s',
   manage: '/r',
   links: '/links',
+  request: '/request',
+  respond: '/q',
+  collect: '/c',
 } as const
 
 const SECRET_PATH = PAGE_PATHS.secret
 const MANAGE_PATH = PAGE_PATHS.manage
 
-function trimOrigin(origin: string): string {
+export function trimOrigin(origin: string): string {
   return origin.replace(/\/+$/, '')
 }
 
 /** Splits `1.<a>.<b>...` into exactly `count` canonical b64u fields of the given sizes. */
-function parseFragment(hash: string, sizes: readonly number[], what: string): Uint8Array[] {
+export function parseFragment(hash: string, sizes: readonly number[], what: string): Uint8Array[] {
   const [version, ...fields] = (hash.startsWith('#') ? hash.slice(1) : hash).split('.')
   if (version !== String(PROTOCOL_VERSION)) throw new ProtocolError('link', `not a version ${PROTOCOL_VERSION} ${what}`)
   if (fields.length !== sizes.length) throw new ProtocolError('link', `this ${what} is incomplete or damaged`)
@@ -37,7 +40,7 @@ function parseFragment(hash: string, sizes: readonly number[], what: string): Ui
 }
 
 /** A full pasted link: its base (origin plus any path prefix the app is served under) and fragment. */
-function splitLink(url: string, path: string, what: string): { origin: string; hash: string } {
+export function splitLink(url: string, path: string, what: string): { origin: string; hash: string } {
   let parsed: URL
   try {
     parsed = new URL(url)

@@ -158,6 +158,14 @@ export const AckResponse = z.null().check(z.describe('acknowledged: no body'))
 export const SecretState = z.enum(['active', 'viewed', 'expired', 'burned'])
 export const BurnReason = z.enum(['creator', 'recipient', 'attempts'])
 
+/**
+ * What happened to a secret, for its creator (protocol.md §7): opened without a reveal (a
+ * meta call, one per minute at most in a row), a view released, a wrong passphrase, and
+ * last how it ended. Times only: nothing about who.
+ */
+export const TimelineEventType = z.enum(['opened', 'revealed', 'wrong_passphrase', 'viewed', 'expired', 'burned'])
+export const TimelineEvent = z.strictObject({ type: TimelineEventType, at: IsoTime })
+
 export const SecretStatus = z.strictObject({
   state: SecretState,
   burnReason: z.optional(BurnReason),
@@ -167,6 +175,8 @@ export const SecretStatus = z.strictObject({
   createdAt: IsoTime,
   expiresAt: IsoTime,
   endedAt: z.optional(IsoTime),
+  /** Oldest first: the first TIMELINE_MAX_EVENTS, then the end, once there is one. */
+  events: z.array(TimelineEvent),
 })
 
 export const ManageRef = z.strictObject({ sid: Sid, mt: Token('mt') })
@@ -249,6 +259,8 @@ export type AckRequest = z.infer<typeof AckRequest>
 export type SecretState = z.infer<typeof SecretState>
 export type BurnReason = z.infer<typeof BurnReason>
 export type SecretStatus = z.infer<typeof SecretStatus>
+export type TimelineEventType = z.infer<typeof TimelineEventType>
+export type TimelineEvent = z.infer<typeof TimelineEvent>
 export type ManageRef = z.infer<typeof ManageRef>
 export type StatusBatchRequest = z.infer<typeof StatusBatchRequest>
 export type StatusBatchResponse = z.infer<typeof StatusBatchResponse>

@@ -17,7 +17,9 @@ async function bundleRunner(): Promise<string> {
   const result = await build({
     stdin: {
       contents:
-        "import { runVectors } from './vectors-runner.ts'\nimport file from './vectors.json'\nexport const run = () => runVectors(file)\n",
+        "import { runVectors } from './vectors-runner.ts'\nimport { runRequestVectors } from './request-vectors.ts'\n" +
+        "import file from './vectors.json'\n" +
+        'export const run = async () => [...(await runVectors(file)), ...(await runRequestVectors(file.requests))]\n',
       resolveDir: SHARED_TEST,
       loader: 'ts',
     },
@@ -45,6 +47,7 @@ describeEngines('crypto parity', (engine) => {
     expect(results.length).toBeGreaterThan(10)
     // The file chunk vectors (protocol.md §10) are among them, not skipped for want of a section.
     expect(results.filter((r) => r.name.startsWith('files secret')).length).toBeGreaterThan(0)
+    expect(results.filter((r) => r.name.startsWith('requests: ')).length).toBeGreaterThan(15)
     expect(results.filter((r) => !r.ok)).toEqual([])
     await expectCleanPages(person)
   })
