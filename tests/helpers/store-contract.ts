@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SID_BYTES, encodeB64u } from '@burnlink/shared'
+import { SID_BYTES, TIMELINE_MAX_EVENTS, encodeB64u } from '@burnlink/shared'
 import {
   CLAIM_DIGEST_BYTES,
   type NewSecret,
@@ -31,6 +31,8 @@ export const bytes = (n: number) => new Uint8Array(randomBytes(n))
 /** A claim as the store sees it: the route passes a digest, so any 16 bytes will do here. */
 export const claim = () => bytes(CLAIM_DIGEST_BYTES)
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** The clock minute a time falls in: opens are made one event per minute. */
+export const minute = (ms: number) => Math.floor(ms / 60_000)
 
 export function newSecret(over: Partial<NewSecret> = {}): NewSecret {
   return {
@@ -195,6 +197,7 @@ export function describeStoreContract(name: string, open: () => Store): void {
         failedAttempts: 0,
         createdAt: a.expiresAt - 120_000,
         expiresAt: a.expiresAt,
+        events: [],
       })
       expect(missing).toBeNull()
       expect(sb).toMatchObject({ state: 'viewed', views: 1 })
@@ -228,6 +231,88 @@ export function describeStoreContract(name: string, open: () => Store): void {
       expect(await store.reveal(touched.sid, touched.av, touched.rv)).toEqual(gone)
       expect(await store.burn(touched.sid, { mv: touched.mv })).toEqual(gone)
       expect(await statusOf(touched)).toMatchObject({ state: 'expired', endedAt: touched.expiresAt, views: 0 })
+      // Nobody ran at the expiry, and what came after it found nothing to open: the timeline only ends.
+      for (const s of [untouched, touched]) {
+        expect((await statusOf(s))?.events).toEqual([{ type: 'expired', at: s.expiresAt }])
+      }
+    })
+
+    it('keeps a timeline of opens, wrong passphrases and views, then how it ended, in order and in whole seconds', async () => {
+      const s = await created({ maxViews: 2 })
+      const mine = claim()
+      await store.meta(s.sid, s.av)
+      await store.reveal(s.sid, s.av, bytes(32))
+      await store.meta(s.sid, s.av)
+      await store.reveal(s.sid, s.av, s.rv, mine)
+      // A claim's repeat is the same view, not another.
+      await store.reveal(s.sid, s.av, s.rv, mine)
+      expect((await statusOf(s))?.events.map((e) => e.type)).toEqual([
+        'opened',
+        'wrong_passphrase',
+        'opened',
+        'revealed',
+      ])
+      await store.reveal(s.sid, s.av, s.rv)
+      // After the end, calls that find nothing to open add nothing.
+      await store.meta(s.sid, s.av)
+      await store.reveal(s.sid, s.av, bytes(32))
+      const status = await statusOf(s)
+      const events = status?.events ?? []
+      expect(events.map((e) => e.type)).toEqual([
+        'opened',
+        'wrong_passphrase',
+        'opened',
+        'revealed',
+        'revealed',
+        'viewed',
+      ])
+      const createdAt = status!.createdAt
+      for (const [i, e] of events.entries()) {
+        expect(e.at).toBeGreaterThanOrEqual(i === 0 ? createdAt : events[i - 1]!.at)
+        if (e.type !== 'viewed') expect((e.at - createdAt) % 1000).toBe(0)
+      }
+      expect(events.at(-1)).toEqual({ type: 'viewed', at: status!.endedAt })
+      expect(status!.endedAt! - events.at(-2)!.at).toBeLessThan(1000)
+    })
+
+    it('makes one event of opens in one clock minute, unless something happened between them', async () => {
+      const s = await created({ maxViews: 3 })
+      for (let i = 0; i < 3; i++) await store.meta(s.sid, s.av)
+      const opens = (await statusOf(s))?.events ?? []
+      // Three calls within a second cross at most one minute boundary.
+      expect(opens.length).toBeGreaterThanOrEqual(1)
+      expect(opens.length).toBeLessThanOrEqual(2)
+      for (let i = 1; i < opens.length; i++) expect(minute(opens[i]!.at)).not.toBe(minute(opens[i - 1]!.at))
+      await store.reveal(s.sid, s.av, s.rv)
+      await store.meta(s.sid, s.av)
+      expect((await statusOf(s))?.events.slice(opens.length).map((e) => e.type)).toEqual(['revealed', 'opened'])
+    })
+
+    it('ends the timeline with the burn, and keeps the first 100 events before it', async () => {
+      for (const [auth, reason] of [
+        ['mv', 'creator'],
+        ['av', 'recipient'],
+      ] as const) {
+        const s = await created({ maxViews: 3 })
+        await store.burn(s.sid, auth === 'mv' ? { mv: s.mv } : { av: s.av })
+        const status = await statusOf(s)
+        expect(status).toMatchObject({ burnReason: reason, events: [{ type: 'burned', at: status?.endedAt }] })
+      }
+      const attempts = await created()
+      for (let i = 0; i < K; i++) await store.reveal(attempts.sid, attempts.av, bytes(32))
+      expect((await statusOf(attempts))?.events.map((e) => e.type)).toEqual([
+        ...Array<string>(K).fill('wrong_passphrase'),
+        'burned',
+      ])
+
+      const busy = await created({ maxViews: 150 })
+      for (let i = 0; i < 120; i++) await store.reveal(busy.sid, busy.av, busy.rv)
+      expect((await statusOf(busy))?.events).toHaveLength(TIMELINE_MAX_EVENTS)
+      await store.burn(busy.sid, { mv: busy.mv })
+      const events = (await statusOf(busy))?.events ?? []
+      expect(events).toHaveLength(TIMELINE_MAX_EVENTS + 1)
+      expect(new Set(events.slice(0, -1).map((e) => e.type))).toEqual(new Set(['revealed']))
+      expect(events.at(-1)?.type).toBe('burned')
     })
 
     it('answers a repeated identical create as created, with the same expiry, and any other as exists', async () => {

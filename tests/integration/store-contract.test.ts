@@ -23,6 +23,7 @@ import {
   createdIn,
   describeRaces,
   describeStoreContract,
+  minute,
   newSecret,
   sleep,
 } from '../helpers/store-contract.ts'
@@ -34,6 +35,48 @@ function openRedisStore(url = inject('redisUrl'), options = OPTIONS): RedisStore
 
 describeStoreContract('memory', () => new MemoryStore(OPTIONS))
 describeStoreContract('redis', () => openRedisStore())
+
+describe('memory store timeline, on a clock the test sets', () => {
+  // 10:02:00 UTC: the minutes below are whole clock minutes.
+  const start = Date.UTC(2026, 11, 6, 10, 2, 0, 250)
+  let now = start
+  const store = new MemoryStore(OPTIONS, 60_000, () => now)
+  afterAll(() => store.close())
+
+  it('makes opens in one minute one event, and opens in the next minute another', async () => {
+    const s = await createdIn(store, { maxViews: 2 })
+    const at = (seconds: number) => {
+      now = start + seconds * 1000 + 400
+    }
+    for (const seconds of [10, 30, 59]) {
+      at(seconds)
+      await store.meta(s.sid, s.av)
+    }
+    at(61)
+    await store.meta(s.sid, s.av)
+    at(62)
+    await store.meta(s.sid, s.av)
+    at(65)
+    await store.reveal(s.sid, s.av, bytes(32))
+    at(70)
+    await store.meta(s.sid, s.av)
+    at(300)
+    await store.reveal(s.sid, s.av, s.rv)
+    // Past the 600 s ttl: nobody ran then, the status says so.
+    at(3600)
+    const [status] = await store.status([{ sid: s.sid, mv: s.mv }])
+    // Rounded down to whole seconds since the create, the 250 ms of which every time keeps.
+    const t = (seconds: number) => start + seconds * 1000
+    expect(status?.events).toEqual([
+      { type: 'opened', at: t(10) },
+      { type: 'opened', at: t(61) },
+      { type: 'wrong_passphrase', at: t(65) },
+      { type: 'opened', at: t(70) },
+      { type: 'revealed', at: t(300) },
+      { type: 'expired', at: t(600) },
+    ])
+  })
+})
 
 describe('redis store internals', () => {
   let raw: Redis
@@ -57,6 +100,53 @@ describe('redis store internals', () => {
     expect((await raw.hkeys(m)).filter((f) => !ALLOWED.has(f))).toEqual([])
     expect(await raw.object('ENCODING', m)).toBe('listpack')
   }
+
+  it('keeps the timeline in a key of its own, made by the first event, of times and types only', async () => {
+    const s = await created()
+    const { c, m, e } = secretKeys(s.sid)
+    expect(await raw.exists(e)).toBe(0)
+    expect(await store.meta(s.sid, s.av)).toMatchObject({ kind: 'ok' })
+    expect(await raw.strlen(e)).toBe(5)
+    expect(await raw.call('PEXPIRETIME', e)).toBe(await raw.call('PEXPIRETIME', m))
+    // A claim lengthens the status' life; the timeline keeps up with it.
+    const brief = openRedisStore(inject('redisUrl'), { ...OPTIONS, statusRetentionSeconds: 0 })
+    try {
+      const t = await createdIn(brief, { ttlSeconds: 1 })
+      const keys = secretKeys(t.sid)
+      await brief.reveal(t.sid, t.av, t.rv, claim())
+      expect(await raw.pttl(keys.m)).toBeGreaterThan(CLAIM_WINDOW_MS - 1000)
+      expect(await raw.call('PEXPIRETIME', keys.e)).toBe(await raw.call('PEXPIRETIME', keys.m))
+    } finally {
+      await brief.close()
+    }
+    await store.reveal(s.sid, s.av, bytes(32))
+    await store.reveal(s.sid, s.av, s.rv)
+    const timeline = (await raw.getBuffer(e))!
+    expect([...timeline].filter((_, i) => i % 5 === 0)).toEqual([1, 3, 2])
+    const ca = Number(await raw.hget(m, 'ca'))
+    const [status] = await store.status([{ sid: s.sid, mv: s.mv }])
+    expect(status?.events.slice(0, 3).map((ev) => ev.at)).toEqual(
+      [0, 1, 2].map((i) => ca + timeline.readUInt32BE(i * 5 + 1) * 1000),
+    )
+    // Nothing else was written for them: no field in :m, no other key.
+    expect((await raw.hkeys(m)).filter((f) => !ALLOWED.has(f))).toEqual([])
+    expect(await raw.exists(c)).toBe(0)
+    expect((await raw.keys(`bl:{${s.sid}}:*`)).sort()).toEqual([e, m].sort())
+  })
+
+  it('coalesces opens in one minute of Redis time in the meta script', async () => {
+    const seconds = async () => Number((await raw.time())[0])
+    for (;;) {
+      const s = await created()
+      const before = await seconds()
+      await Promise.all(Array.from({ length: 5 }, () => store.meta(s.sid, s.av)))
+      const after = await seconds()
+      // A minute boundary between the calls makes two events rightly; try again with a fresh secret.
+      if (minute(before * 1000) !== minute(after * 1000)) continue
+      expect(await raw.strlen(secretKeys(s.sid).e)).toBe(5)
+      break
+    }
+  })
 
   it('keeps both keys in one hash slot and expires them at the right times', async () => {
     const s = await created({ ttlSeconds: 600 })

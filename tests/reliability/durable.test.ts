@@ -164,15 +164,16 @@ describe.skipIf(!hasRedisBinary())('durable mode against real Redis', () => {
         message: expect.stringMatching(/unknown command 'WAITAOF', with args beginning with: '1' '0' '2000'/),
       })
       expect(await forced.meta(s.sid, s.av)).toEqual({ kind: 'gone', state: 'viewed' })
-      // By arity: EVAL(SHA), body or sha, numkeys, two keys, then 6 arguments for reveal
-      // (av, rv, attempts, claim or '', retry window, download window), 1 for meta. The
-      // create before them has 6 too: the reveal is the one after it.
-      const calls = (arity: number) => seen.filter((c) => c.args.length === arity && c.args[3] === `bl:{${s.sid}}:c`)
-      await until(async () => calls(11).length + calls(6).length === 3, 1000, 'the scripts in MONITOR')
-      const [reveal, meta] = [calls(11)[1], calls(6)[0]]
+      // By arity: EVAL(SHA), body or sha, numkeys, three keys (:c, :m and the timeline's
+      // :e), then 6 arguments for reveal (av, rv, attempts, claim or '', retry window,
+      // download window), 1 for meta. The create before them declares two keys.
+      const calls = (arity: number) =>
+        seen.filter((c) => c.args.length === arity && c.args[2] === '3' && c.args[3] === `bl:{${s.sid}}:c`)
+      await until(async () => calls(12).length + calls(7).length === 2, 1000, 'the scripts in MONITOR')
+      const [reveal, meta] = [calls(12)[0], calls(7)[0]]
       // EVAL with the source, never EVALSHA: see DurableWriter.run.
       expect(reveal?.args[0]).toBe('EVAL')
-      expect(reveal?.args.slice(2, 5)).toEqual(['2', `bl:{${s.sid}}:c`, `bl:{${s.sid}}:m`])
+      expect(reveal?.args.slice(2, 6)).toEqual(['3', `bl:{${s.sid}}:c`, `bl:{${s.sid}}:m`, `bl:{${s.sid}}:e`])
       expect(reveal?.source).not.toBe(meta?.source)
       // The view was spent inside Redis but never handed out: forfeited, not served later.
       expect(await plain.reveal(s.sid, s.av, s.rv)).toEqual({ kind: 'gone', state: 'viewed' })

@@ -1,11 +1,14 @@
-import type { SecretStatus } from '@burnlink/shared'
+import { isBareOpen, type SecretStatus, type TimelineEvent } from '@burnlink/shared'
 import { clientFor, withServer } from '../server.ts'
 import { MANAGE_OPTIONS_HELP, parseManageCommand } from './manage.ts'
 
 export const usage = `Usage: burnlink status [options] <manage-link>
 
-Shows whether a secret you sent is still waiting, how often it was viewed, and when it
-expires. Uses the manage link printed by send (--json), never the secret link.
+Shows whether a secret you sent is still waiting, how often it was viewed, when it
+expires, and its timeline: when it was opened without a reveal (a person, or a mail
+scanner or link preview fetching the page), revealed, given a wrong passphrase, and how it
+ended. Times only: the server keeps nothing about who. Uses the manage link printed by
+send (--json), never the secret link.
 
 ${MANAGE_OPTIONS_HELP}`
 
@@ -22,6 +25,26 @@ const BURNED_BY = {
   attempts: 'after too many wrong passphrases',
 } as const
 
+const EVENTS: Readonly<Record<TimelineEvent['type'], string>> = {
+  opened: 'opened, not revealed',
+  revealed: 'revealed',
+  wrong_passphrase: 'wrong passphrase',
+  viewed: 'gone: its last view was used',
+  expired: 'gone: expired',
+  burned: 'gone: burned',
+}
+
+function describeEvent(s: SecretStatus, i: number): string {
+  const e = s.events[i]!
+  const words =
+    e.type === 'opened' && !isBareOpen(s.events, i)
+      ? 'opened'
+      : e.type === 'burned' && s.burnReason
+        ? `${EVENTS.burned} ${BURNED_BY[s.burnReason]}`
+        : EVENTS[e.type]
+  return `${e.at}  ${words}`
+}
+
 export function describeStatus(s: SecretStatus): string {
   const state = s.burnReason ? `${ENDINGS[s.state]} ${BURNED_BY[s.burnReason]}` : ENDINGS[s.state]
   const rows: [string, string | number][] = [
@@ -32,8 +55,10 @@ export function describeStatus(s: SecretStatus): string {
     ['Expires', s.expiresAt],
   ]
   if (s.endedAt) rows.push(['Ended', s.endedAt])
+  const events = s.events.map((_, i) => describeEvent(s, i))
+  rows.push(['Timeline', events[0] ?? 'nothing yet'], ...events.slice(1).map((line): [string, string] => ['', line]))
   const width = Math.max(...rows.map(([label]) => label.length)) + 2
-  return rows.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}\n`).join('')
+  return rows.map(([label, value]) => `${(label ? `${label}:` : '').padEnd(width)}${value}\n`).join('')
 }
 
 export async function status(args: string[]): Promise<void> {

@@ -188,5 +188,6 @@ function statusBody(r: StatusRecord): SecretStatusBody {
     createdAt: iso(r.createdAt),
     expiresAt: iso(r.expiresAt),
     ...(r.endedAt !== undefined && { endedAt: iso(r.endedAt) }),
+    events: r.events.map((e) => ({ type: e.type, at: iso(e.at) })),
   }
 }

@@ -97,11 +97,11 @@ export class DurableWriter {
    * cluster: the script's keys pick it). The script goes as EVAL, never EVALSHA: ioredis
    * would answer a NOSCRIPT by re-sending the script after the WAITAOF, unacknowledged.
    */
-  async run(script: ScriptName, keys: [string, string], args: Arg[]): Promise<unknown> {
+  async run(script: ScriptName, keys: string[], args: Arg[]): Promise<unknown> {
     const connection = await this.connection()
     const results = await connection
       .pipeline()
-      .callBuffer('EVAL', [SCRIPTS[script], 2, ...keys, ...args])
+      .callBuffer('EVAL', [SCRIPTS[script], keys.length, ...keys, ...args])
       .call('WAITAOF', [1, 0, WAITAOF_TIMEOUT_MS])
       .exec()
     const [[scriptError, reply] = [], [ackError, ack] = []] = results ?? []

@@ -5,6 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto'
 import { CLAIM_RETRY, DEFAULT_SERVER_LIMITS, type BurnReason } from '@burnlink/shared'
+import { eventTime, recordable, withEnd, type StoredEvent } from './timeline.ts'
 import type {
   AbortResult,
   AckResult,
@@ -62,9 +63,11 @@ export class MemoryStore implements Store {
   private readonly claimRetryMs: number
   private readonly downloadWindowMs: number
 
+  /** `now` is the store's clock; a test may set it, to see what minutes apart look like without waiting them. */
   constructor(
     private readonly options: StoreOptions,
     sweepIntervalMs = 60_000,
+    private readonly now: () => number = Date.now,
   ) {
     this.claimRetryMs = (options.claimRetrySeconds ?? CLAIM_RETRY.defaultSeconds) * 1000
     this.downloadWindowMs = (options.downloadWindowSeconds ?? DEFAULT_SERVER_LIMITS.downloadWindowSeconds) * 1000
@@ -72,7 +75,7 @@ export class MemoryStore implements Store {
   }
 
   async create(s: NewSecret): Promise<CreateResult> {
-    const now = Date.now()
+    const now = this.now()
     const existing = this.find(s.sid, now)
     if (existing) {
       const { content } = existing
@@ -103,13 +106,16 @@ export class MemoryStore implements Store {
       createdAt: now,
       expiresAt,
       purgeAt: expiresAt + this.options.statusRetentionSeconds * 1000,
+      events: [],
     })
     return { kind: 'created', expiresAt }
   }
 
   async meta(sid: string, av: Uint8Array): Promise<MetaResult> {
-    const e = this.live(this.holder(sid, 'av', av, Date.now()))
+    const now = this.now()
+    const e = this.live(this.holder(sid, 'av', av, now))
     if (!isEntry(e)) return e
+    record(e, 'opened', now)
     return {
       kind: 'ok',
       hdr: copy(e.content.hdr),
@@ -120,7 +126,7 @@ export class MemoryStore implements Store {
   }
 
   async reveal(sid: string, av: Uint8Array, rv: Uint8Array, claim?: Uint8Array): Promise<RevealResult> {
-    const now = Date.now()
+    const now = this.now()
     const held = this.holder(sid, 'av', av, now)
     const claimKey = claim && hex(claim)
     // Before the rev check: a file secret's reveal without a claim spends no attempt.
@@ -137,6 +143,7 @@ export class MemoryStore implements Store {
     if (!isEntry(e)) return e
     if (!same(e.content.rv, rv)) {
       e.failedAttempts += 1
+      record(e, 'wrong_passphrase', now)
       const attemptsLeft = Math.max(0, this.options.maxFailedAttempts - e.failedAttempts)
       if (attemptsLeft > 0) return { kind: 'wrong', attemptsLeft }
       finish(e, 'burned', now, 'attempts')
@@ -144,6 +151,7 @@ export class MemoryStore implements Store {
     }
     const ct = copy(e.content.ct)
     e.views += 1
+    record(e, 'revealed', now)
     let deadline: number | undefined
     if (claimKey !== undefined) {
       deadline = now + (e.files ? this.downloadWindowMs : this.claimRetryMs)
@@ -156,7 +164,7 @@ export class MemoryStore implements Store {
   }
 
   async ack(sid: string, av: Uint8Array, claim: Uint8Array): Promise<AckResult> {
-    const now = Date.now()
+    const now = this.now()
     const e = this.holder(sid, 'av', av, now)
     if (!e) return NOT_FOUND
     if (e.claims.delete(hex(claim)) && e.state !== 'burned') {
@@ -167,7 +175,7 @@ export class MemoryStore implements Store {
   }
 
   async status(refs: ReadonlyArray<{ sid: string; mv: Uint8Array }>): Promise<Array<StatusRecord | null>> {
-    const now = Date.now()
+    const now = this.now()
     return refs.map(({ sid, mv }) => {
       const e = this.holder(sid, 'mv', mv, now)
       if (!e) return null
@@ -180,16 +188,17 @@ export class MemoryStore implements Store {
         purgeAt: _p,
         files: _f,
         upload: _u,
+        events,
         ...record
       } = e
-      return record
+      return { ...record, events: withEnd(events, e.state, e.endedAt) }
     })
   }
 
   async burn(sid: string, auth: BurnAuth): Promise<BurnResult> {
     const [field, verifier, reason]: ['av' | 'mv', Uint8Array, BurnReason] =
       'mv' in auth ? ['mv', auth.mv, 'creator'] : ['av', auth.av, 'recipient']
-    const now = Date.now()
+    const now = this.now()
     const e = this.live(this.holder(sid, field, verifier, now))
     if (!isEntry(e)) return e
     finish(e, 'burned', now, reason)
@@ -197,7 +206,7 @@ export class MemoryStore implements Store {
   }
 
   async createUpload(u: NewUpload): Promise<CreateUploadResult> {
-    const now = Date.now()
+    const now = this.now()
     const existing = this.find(u.sid, now)
     if (existing) {
       const { content, files, upload } = existing
@@ -230,6 +239,7 @@ export class MemoryStore implements Store {
       createdAt: now,
       expiresAt: deadline,
       purgeAt: deadline,
+      events: [],
       files: { bid: u.bid, layout: [...u.layout], sizes: [...u.sizes], bytes: u.bytes, uv: copy(u.uv) },
       upload: { ttlMs: u.ttlSeconds * 1000, recorded: new Set() },
     })
@@ -237,7 +247,7 @@ export class MemoryStore implements Store {
   }
 
   async uploadSession(sid: string, uv: Uint8Array): Promise<UploadSession> {
-    const now = Date.now()
+    const now = this.now()
     const e = this.uploader(sid, uv, now)
     if (!e) return NOT_FOUND
     if (!e.upload) return { kind: 'committed' }
@@ -252,7 +262,7 @@ export class MemoryStore implements Store {
   }
 
   async recordChunk(sid: string, uv: Uint8Array, file: number, chunk: number): Promise<RecordChunkResult> {
-    const e = this.uploader(sid, uv, Date.now())
+    const e = this.uploader(sid, uv, this.now())
     if (!e) return NOT_FOUND
     if (!e.upload) return { kind: 'committed' }
     e.upload.recorded.add(`${file}.${chunk}`)
@@ -260,7 +270,7 @@ export class MemoryStore implements Store {
   }
 
   async commit(sid: string, uv: Uint8Array): Promise<CommitResult> {
-    const now = Date.now()
+    const now = this.now()
     const e = this.uploader(sid, uv, now)
     if (!e) return NOT_FOUND
     if (!e.upload) return e.state === 'active' ? { kind: 'committed', expiresAt: e.expiresAt } : { kind: 'conflict' }
@@ -274,7 +284,7 @@ export class MemoryStore implements Store {
   }
 
   async abort(sid: string, uv: Uint8Array): Promise<AbortResult> {
-    const e = this.uploader(sid, uv, Date.now())
+    const e = this.uploader(sid, uv, this.now())
     if (!e) return NOT_FOUND
     if (!e.upload) return { kind: 'conflict' }
     this.entries.delete(sid)
@@ -282,7 +292,7 @@ export class MemoryStore implements Store {
   }
 
   async chunkAccess(sid: string, av: Uint8Array, claim: Uint8Array): Promise<ChunkAccessResult> {
-    const now = Date.now()
+    const now = this.now()
     const e = this.holder(sid, 'av', av, now)
     if (!e?.files) return NOT_FOUND
     if (e.state === 'burned') return { kind: 'gone', state: 'burned' }
@@ -340,7 +350,7 @@ export class MemoryStore implements Store {
   }
 
   private sweep(): void {
-    const now = Date.now()
+    const now = this.now()
     for (const sid of this.entries.keys()) this.find(sid, now)
   }
 }
@@ -372,6 +382,12 @@ function keepContent(e: Entry, now: number, liveUntil?: number): void {
     if (deadline > now && (keep === undefined || deadline > keep)) keep = deadline
   if (keep === undefined) delete e.content
   else e.contentUntil = keep
+}
+
+/** Appends to the creator's timeline, as scripts.ts `record` does. */
+function record(e: Entry, type: StoredEvent, now: number): void {
+  const at = eventTime(e.createdAt, now)
+  if (recordable(e.events.length, e.events.at(-1), type, at)) e.events.push({ type, at })
 }
 
 /** A burn ends the claims too; a last view or an expiry leaves an open claim its retry. */

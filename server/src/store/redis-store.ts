@@ -7,7 +7,8 @@
 import { CLAIM_RETRY, DEFAULT_SERVER_LIMITS, MAX_HEADER_BYTES, type BurnReason } from '@burnlink/shared'
 import type { DurableWriter } from './durable.ts'
 import { failFastWhenStalled, guarded, waitForReady, type RedisClient } from './redis-client.ts'
-import { RV_BYTES, SCRIPTS, type ScriptName } from './scripts.ts'
+import { RV_BYTES, SCRIPTS, TIMELINE_SCRIPTS, type ScriptName } from './scripts.ts'
+import { decodeEvents, withEnd } from './timeline.ts'
 import type {
   AbortResult,
   AckResult,
@@ -31,12 +32,18 @@ import type {
 } from './store.ts'
 
 type Arg = string | number | Buffer
-type Scripts = { [N in ScriptName as `${N}Buffer`]: (c: string, m: string, ...args: Arg[]) => Promise<unknown> }
+type Scripts = { [N in ScriptName as `${N}Buffer`]: (...keysAndArgs: Arg[]) => Promise<unknown> }
 type Reply = Array<Buffer | number | null>
 
-/** Both key names of a secret; the `{sid}` hash tag keeps them in one cluster slot. */
-export function secretKeys(sid: string): { c: string; m: string } {
-  return { c: `bl:{${sid}}:c`, m: `bl:{${sid}}:m` }
+/** The key names of a secret; the `{sid}` hash tag keeps them in one cluster slot. */
+export function secretKeys(sid: string): { c: string; m: string; e: string } {
+  return { c: `bl:{${sid}}:c`, m: `bl:{${sid}}:m`, e: `bl:{${sid}}:e` }
+}
+
+/** The keys a script declares: `:c` and `:m`, and `:e` for those that keep the timeline. */
+function keysFor(script: ScriptName, sid: string): string[] {
+  const { c, m, e } = secretKeys(sid)
+  return TIMELINE_SCRIPTS.has(script) ? [c, m, e] : [c, m]
 }
 
 export class RedisStore implements Store {
@@ -50,7 +57,9 @@ export class RedisStore implements Store {
     private readonly options: StoreOptions,
     private readonly durable?: DurableWriter,
   ) {
-    for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 2, lua })
+    for (const [name, lua] of Object.entries(SCRIPTS)) {
+      redis.defineCommand(name, { numberOfKeys: keysFor(name as ScriptName, '').length, lua })
+    }
     this.scripts = redis as unknown as Scripts
     if (redis.status !== 'ready') {
       this.connecting = waitForReady(redis)
@@ -236,8 +245,7 @@ export class RedisStore implements Store {
   private async run(script: ScriptName, sid: string, ...args: Arg[]): Promise<unknown> {
     await this.connecting
     failFastWhenStalled(this.redis)
-    const { c, m } = secretKeys(sid)
-    return guarded(() => this.scripts[`${script}Buffer`](c, m, ...args))
+    return guarded(() => this.scripts[`${script}Buffer`](...keysFor(script, sid), ...args))
   }
 
   /** A state change: through the durable writer when it needs WAITAOF, a plain script call otherwise. */
@@ -246,8 +254,7 @@ export class RedisStore implements Store {
     if (!durable || (await durable.mode()) === 'fsync') return this.run(script, sid, ...args)
     await this.connecting
     failFastWhenStalled(this.redis)
-    const { c, m } = secretKeys(sid)
-    return guarded(() => durable.run(script, [c, m], args))
+    return guarded(() => durable.run(script, keysFor(script, sid), args))
   }
 }
 
@@ -284,7 +291,8 @@ function bytes(b: Reply[number] | undefined): Uint8Array {
 }
 
 function toStatus(r: Reply): StatusRecord {
-  const [state, burnReason, views, maxViews, failedAttempts, createdAt, expiresAt, endedAt] = r
+  const [state, burnReason, views, maxViews, failedAttempts, createdAt, expiresAt, endedAt, events] = r
+  const ended = endedAt !== null && endedAt !== undefined ? Number(endedAt) : undefined
   return {
     state: String(state) as StatusRecord['state'],
     ...(burnReason ? { burnReason: String(burnReason) as BurnReason } : {}),
@@ -293,6 +301,7 @@ function toStatus(r: Reply): StatusRecord {
     failedAttempts: Number(failedAttempts),
     createdAt: Number(createdAt),
     expiresAt: Number(expiresAt),
-    ...(endedAt !== null && endedAt !== undefined ? { endedAt: Number(endedAt) } : {}),
+    ...(ended !== undefined ? { endedAt: ended } : {}),
+    events: withEnd(decodeEvents(bytes(events), Number(createdAt)), String(state) as StatusRecord['state'], ended),
   }
 }

@@ -11,6 +11,9 @@
  *                         bytes) fs (stored bytes per file, "b0,b1,…") ud (upload deadline) tt (ttl ms) un (chunks recorded) and,
  *                         while uploading (st = 'uploading', both keys expiring at ud), one
  *                         `p<file>.<chunk>` per recorded chunk.
+ *   KEYS[3] `:e`  string  the creator's timeline, 5-byte records (timeline.ts), made by the
+ *                         first event and expiring with `:m`; declared only by the scripts in
+ *                         TIMELINE_SCRIPTS, no other touches it.
  * Every secret-derived byte lives in `:c`, so ending a secret is one DEL (or one PEXPIREAT
  * while a claim may still fetch it again) and expiry needs no script at all; `:m` then
  * only has to be told (lazily) that the secret is over.
@@ -18,6 +21,7 @@
  * Kept as string constants rather than .lua files so the bundle never reads files at run time.
  */
 import { MAX_HEADER_BYTES } from '@burnlink/shared'
+import { EVENT_BYTES, EVENT_CODES, TIMELINE_MAX_BYTES } from './timeline.ts'
 
 /** The size of rv (a SHA-256 digest), the first field of `:c`: redis-store.ts builds the value. */
 export const RV_BYTES = 32
@@ -79,6 +83,26 @@ local function chunks_of()
   if f[1] then return f[1], f[2] end
 end
 
+-- Appends to the creator's timeline (KEYS[3]): type, then seconds since ca as 4 bytes. Full
+-- at ${TIMELINE_MAX_BYTES} bytes; an open right after an open in the same clock minute adds
+-- nothing (timeline.ts recordable). :e expires with :m, so it is set to :m's expiry here,
+-- after any change to that in the same script.
+local function record(kind, now, ca)
+  ca = tonumber(ca)
+  local len = redis.call('STRLEN', KEYS[3])
+  if len >= ${TIMELINE_MAX_BYTES} then return end
+  local s = math.floor((now - ca) / 1000)
+  if kind == ${EVENT_CODES.opened} and len > 0 then
+    local last = redis.call('GETRANGE', KEYS[3], len - ${EVENT_BYTES}, len - 1)
+    local b1, b2, b3, b4, b5 = string.byte(last, 1, ${EVENT_BYTES})
+    local at = ca + 1000 * (((b2 * 256 + b3) * 256 + b4) * 256 + b5)
+    if b1 == kind and math.floor(at / 60000) == math.floor((ca + 1000 * s) / 60000) then return end
+  end
+  redis.call('APPEND', KEYS[3], string.char(kind, math.floor(s / 16777216) % 256, math.floor(s / 65536) % 256,
+    math.floor(s / 256) % 256, s % 256))
+  redis.call('PEXPIREAT', KEYS[3], redis.call('PEXPIRETIME', KEYS[2]))
+end
+
 -- Only eviction or data loss removes :c early (hence noeviction); the secret is over either way.
 local function lost(now)
   finish('expired', now)
@@ -112,16 +136,18 @@ return ea
 
 /**
  * ARGV: av. Returns {'ok', hdr, viewsLeft, expiresAt, fileCount, fileBytes} (the last two
- * false for a text secret) | {'gone', state} | {'not_found'}. Never writes except to settle.
+ * false for a text secret) | {'gone', state} | {'not_found'}. Writes only to settle and to
+ * note the open in the timeline.
  */
 const meta = `
-local m = redis.call('HMGET', KEYS[2], 'av', 'st', 'ea', 'v', 'mx', 'fl', 'fb')
+local m = redis.call('HMGET', KEYS[2], 'av', 'st', 'ea', 'v', 'mx', 'fl', 'fb', 'ca')
 if m[1] ~= ARGV[1] or m[2] == 'uploading' then return {'not_found'} end
 local now = now_ms()
 local st = settle(m[2], m[3], now)
 if st ~= 'active' then return {'gone', st} end
 local head = redis.call('GETRANGE', KEYS[1], ${RV_BYTES}, ${RV_BYTES + MAX_HEADER_BYTES})
 if head == '' then return lost(now) end
+record(${EVENT_CODES.opened}, now, m[8])
 local count = m[6] and select(2, string.gsub(m[6], ',', ',')) + 1 or false
 return {'ok', string.sub(head, 2, 1 + string.byte(head, 1)), tonumber(m[5]) - tonumber(m[4]), tonumber(m[3]),
   count, m[7] and tonumber(m[7]) or false}
@@ -136,7 +162,7 @@ return {'ok', string.sub(head, 2, 1 + string.byte(head, 1)), tonumber(m[5]) - to
  * is checked: no attempt is spent.
  */
 const reveal = `
-local m = redis.call('HMGET', KEYS[2], 'av', 'st', 'ea', 'mx', 'v', 'fl')
+local m = redis.call('HMGET', KEYS[2], 'av', 'st', 'ea', 'mx', 'v', 'fl', 'ca')
 if m[1] ~= ARGV[1] or m[2] == 'uploading' then return {'not_found'} end
 local claim = ARGV[4] ~= '' and ('k' .. ARGV[4]) or nil
 if m[6] and not claim then return {'claim_required'} end
@@ -160,6 +186,7 @@ local c = redis.call('GET', KEYS[1])
 if not c then return lost(now) end
 if string.sub(c, 1, ${RV_BYTES}) ~= ARGV[2] then
   local left = tonumber(ARGV[3]) - redis.call('HINCRBY', KEYS[2], 'f', 1)
+  record(${EVENT_CODES.wrong_passphrase}, now, m[7])
   if left > 0 then return {'wrong', left} end
   finish('burned', now, 'attempts')
   local bid, fl = chunks_of()
@@ -174,6 +201,7 @@ if claim then
   redis.call('PEXPIREAT', KEYS[1], deadline, 'GT')
   redis.call('PEXPIREAT', KEYS[2], deadline, 'GT')
 end
+record(${EVENT_CODES.revealed}, now, m[7])
 if left <= 0 then finish('viewed', now) end
 local bid, fl = chunks_of()
 return {'ok', ct_of(c), left, bid and deadline or false, bid or false, fl or false}
@@ -200,7 +228,10 @@ end
 return {1}
 `
 
-/** ARGV: mv. Returns {st, br, v, mx, f, ca, ea, ed} (absent br and ed as nil), or nil. */
+/**
+ * ARGV: mv. Returns {st, br, v, mx, f, ca, ea, ed, events} (absent br and ed as nil, events
+ * the raw timeline, '' before any), or nil.
+ */
 const status = `
 local m = redis.call('HMGET', KEYS[2], 'mv', 'st', 'br', 'v', 'mx', 'f', 'ca', 'ea', 'ed')
 if m[1] ~= ARGV[1] or m[2] == 'uploading' then return nil end
@@ -208,7 +239,8 @@ local st = settle(m[2], m[8], now_ms())
 local ed = m[9]
 if st ~= m[2] then ed = m[8] end
 -- false (not nil) keeps the reply array whole.
-return {st, m[3], tonumber(m[4]), tonumber(m[5]), tonumber(m[6]), tonumber(m[7]), tonumber(m[8]), ed and tonumber(ed) or false}
+return {st, m[3], tonumber(m[4]), tonumber(m[5]), tonumber(m[6]), tonumber(m[7]), tonumber(m[8]), ed and tonumber(ed) or false,
+  redis.call('GET', KEYS[3]) or ''}
 `
 
 /**
@@ -324,6 +356,8 @@ return {'ok', m[3], m[4], m[5]}
  * Scripts that only read or shrink a secret run even when Redis is at maxmemory: with
  * noeviction a full Redis refuses every write, and reveals, acks and burns are what free
  * memory. Create alone keeps Redis' refusal (a 503), so a full Redis never takes new secrets.
+ * The timeline's appends (5 bytes, at most ${TIMELINE_MAX_BYTES} per secret) go through
+ * too: a full Redis must not make a link unopenable for the sake of its receipt.
  */
 const MAY_RUN_WHEN_FULL = '#!lua flags=allow-oom\n'
 
@@ -343,3 +377,6 @@ export const SCRIPTS = {
 } as const
 
 export type ScriptName = keyof typeof SCRIPTS
+
+/** The scripts that read or write the timeline: they declare `:e` as KEYS[3]. */
+export const TIMELINE_SCRIPTS: ReadonlySet<ScriptName> = new Set(['burnlinkMeta', 'burnlinkReveal', 'burnlinkStatus'])

@@ -12,7 +12,7 @@
  * claim; the store never sees a token or a claim. `sid` is the canonical base64url string,
  * which is also how it appears in key names.
  */
-import type { BurnReason, SecretState } from '@burnlink/shared'
+import type { BurnReason, SecretState, TimelineEventType } from '@burnlink/shared'
 
 export type EndedState = Exclude<SecretState, 'active'>
 
@@ -37,6 +37,14 @@ export interface StatusRecord {
   createdAt: number
   expiresAt: number
   endedAt?: number
+  /** The creator's timeline, oldest first, ending with how it ended (timeline.ts). */
+  events: TimelineRecord[]
+}
+
+/** One event of a secret's timeline; `at` in ms, rounded down to whole seconds since creation. */
+export interface TimelineRecord {
+  type: TimelineEventType
+  at: number
 }
 
 /**

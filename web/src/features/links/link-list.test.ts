@@ -23,6 +23,7 @@ function status(state: SecretStatus['state']): SecretStatus {
     failedAttempts: 0,
     createdAt: '2026-05-01T00:00:00Z',
     expiresAt: '2026-05-08T00:00:00Z',
+    events: [],
   }
 }
 
