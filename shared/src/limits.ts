@@ -13,6 +13,10 @@ export const TOKEN_BYTES = 32
 export const NONCE_BYTES = 12
 export const TAG_BYTES = 16
 export const SALT_BYTES = 16
+/** Secret requests (protocol.md §12): the request id, an uncompressed P-256 point, the key fingerprint. */
+export const RID_BYTES = 16
+export const EC_POINT_BYTES = 65
+export const FINGERPRINT_BYTES = 16
 
 /** Header sizes per KDF (protocol.md §5): version and KDF bytes, then for Argon2id m (u32), t, p and the salt. */
 export const HEADER_BYTES = { none: 2, argon2id: 2 + 4 + 1 + 1 + SALT_BYTES } as const

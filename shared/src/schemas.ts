@@ -15,7 +15,9 @@ import {
   CLAIM_BYTES,
   CLAIM_RETRY,
   CT_LENGTHS,
+  EC_POINT_BYTES,
   HEADER_BYTES,
+  RID_BYTES,
   SID_BYTES,
   STATUS_BATCH_MAX,
   TOKEN_BYTES,
@@ -222,6 +224,40 @@ export const DEFAULT_SERVER_LIMITS: z.infer<typeof ServerLimits> = Object.freeze
   downloadWindowSeconds: 900,
 })
 
+/** An uncompressed P-256 point (protocol.md §12): 0x04 ‖ x ‖ y. */
+export const EcPoint = (what: string) => b64u(EC_POINT_BYTES, what)
+export const Rid = b64u(RID_BYTES, 'rid')
+const RequestTtl = z.int().check(z.minimum(TTL.minSeconds), z.describe('seconds until the request expires'))
+
+/** A secret request (protocol.md §12.5): the requester's public key, the verifiers and the sealed note. */
+export const CreateRequestRequest = z.strictObject({
+  v: z.literal(1),
+  rid: Rid,
+  pub: EcPoint('pub'),
+  qv: Token('qv'),
+  cv: Token('cv'),
+  note: z.optional(Ct),
+  ttl: RequestTtl,
+})
+export const CreateRequestResponse = z.strictObject({ rid: Rid, expiresAt: IsoTime })
+export const RequestAccess = z.strictObject({ rid: Rid, acc: Token('acc') })
+export const OpenRequestResponse = z.strictObject({ pub: EcPoint('pub'), note: z.optional(Ct), expiresAt: IsoTime })
+export const AnswerRequest = z.strictObject({ rid: Rid, acc: Token('acc'), epk: EcPoint('epk'), ans: Ct })
+export const AnswerResponse = z.strictObject({ state: z.literal('answered') })
+/** The requester's own calls: status and burn; collect adds a claim (protocol.md §7). */
+export const CollectRef = z.strictObject({ rid: Rid, col: Token('col') })
+export const CollectRequest = z.strictObject({ rid: Rid, col: Token('col'), claim: z.optional(Claim) })
+export const CollectResponse = z.strictObject({ epk: EcPoint('epk'), ans: Ct })
+export const CollectAckRequest = z.strictObject({ rid: Rid, col: Token('col'), claim: Claim })
+export const RequestState = z.enum(['pending', 'answered', 'collected', 'expired', 'burned'])
+export const RequestStatus = z.strictObject({
+  state: RequestState,
+  createdAt: IsoTime,
+  expiresAt: IsoTime,
+  answeredAt: z.optional(IsoTime),
+  endedAt: z.optional(IsoTime),
+})
+
 export const ErrorCode = z.enum([
   'invalid_request',
   'not_found',
@@ -230,6 +266,8 @@ export const ErrorCode = z.enum([
   'conflict',
   'payload_too_large',
   'window_closed',
+  'already_answered',
+  'not_answered',
   'unsupported_media_type',
   'rate_limited',
   'unavailable',
@@ -266,5 +304,13 @@ export type StatusBatchRequest = z.infer<typeof StatusBatchRequest>
 export type StatusBatchResponse = z.infer<typeof StatusBatchResponse>
 export type BurnRequest = z.infer<typeof BurnRequest>
 export type ServerLimits = z.infer<typeof ServerLimits>
+export type CreateRequestRequest = z.infer<typeof CreateRequestRequest>
+export type RequestAccess = z.infer<typeof RequestAccess>
+export type AnswerRequest = z.infer<typeof AnswerRequest>
+export type CollectRef = z.infer<typeof CollectRef>
+export type CollectRequest = z.infer<typeof CollectRequest>
+export type CollectAckRequest = z.infer<typeof CollectAckRequest>
+export type RequestState = z.infer<typeof RequestState>
+export type RequestStatus = z.infer<typeof RequestStatus>
 export type ErrorCode = z.infer<typeof ErrorCode>
 export type ErrorBody = z.infer<typeof ErrorBody>
