@@ -13,6 +13,10 @@ export const ExitCode = {
   gone: 4,
   wrongPassphrase: 5,
   unavailable: 6,
+  /** collect: nobody has answered the request yet (nothing was used up). */
+  notAnswered: 7,
+  /** respond: somebody else answered first. */
+  alreadyAnswered: 8,
 } as const
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 
@@ -57,6 +61,10 @@ function fromApi(e: ApiError, server: string): CliError {
       return new CliError(ExitCode.gone, GONE[e.state ?? 'active'])
     case 'wrong_passphrase':
       return new CliError(ExitCode.wrongPassphrase, wrongPassphrase(e.attemptsLeft))
+    case 'not_answered':
+      return new CliError(ExitCode.notAnswered, 'nobody has answered this request yet; try again later')
+    case 'already_answered':
+      return new CliError(ExitCode.alreadyAnswered, 'this request has already been answered; it takes no other answer')
     case 'rate_limited':
       return new CliError(ExitCode.failure, 'the server asks to slow down: wait a minute, then try again')
     default:
@@ -77,6 +85,7 @@ export function toCliError(e: unknown, server = 'the given address'): CliError {
   }
   if (e instanceof ApiError) return fromApi(e, server)
   if (e instanceof ProtocolError) {
+    if (e.reason === 'request_key') return new CliError(ExitCode.failure, `refusing to answer: ${e.message}`)
     return e.reason === 'link'
       ? usageError(e.message)
       : new CliError(ExitCode.failure, `this secret cannot be opened: ${e.message}`)

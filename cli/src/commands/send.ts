@@ -24,7 +24,7 @@ import { progressBar } from '../progress.ts'
 import { DEFAULT_SERVER, checkServer, clientFor, fetchLimits, retryPolicy, withServer } from '../server.ts'
 import type { ServerLimits } from '@burnlink/shared'
 
-const DEFAULT_TTL_SECONDS = 86400
+export const DEFAULT_TTL_SECONDS = 86400
 
 export const usage = `Usage: burnlink send [options] [text]
 
@@ -70,7 +70,7 @@ function parseViews(value: string | undefined, limits: ServerLimits): number {
   return views
 }
 
-function checkTtl(seconds: number, limits: ServerLimits): number {
+export function checkTtl(seconds: number, limits: ServerLimits): number {
   if (seconds < TTL.minSeconds || seconds > limits.maxTtlSeconds) {
     throw usageError(
       `--ttl must be from ${formatDuration(TTL.minSeconds)} to ${formatDuration(limits.maxTtlSeconds)} on this server`,
@@ -80,7 +80,7 @@ function checkTtl(seconds: number, limits: ServerLimits): number {
 }
 
 /** The text argument, else piped stdin; undefined when there is neither. */
-async function readText(argument: string | undefined): Promise<string | undefined> {
+export async function readText(argument: string | undefined): Promise<string | undefined> {
   const text = argument ?? (stdinIsTerminal() ? undefined : decodeText(await readStdin(MAX_PAYLOAD_BYTES), 'the input'))
   if (text !== undefined && Buffer.byteLength(text) > MAX_PAYLOAD_BYTES)
     throw usageError(`the text is too large: at most ${MAX_PAYLOAD_BYTES} bytes`)
