@@ -19,6 +19,7 @@ export type ProtocolErrorReason =
   | 'chunk_padding'
   | 'chunk_missing'
   | 'chunk_extra'
+  | 'signature'
   | 'request_key'
 
 export class ProtocolError extends Error {

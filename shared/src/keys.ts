@@ -1,11 +1,15 @@
 /**
  * Key schedule (protocol.md §4). Everything the server sees (sid, acc, rev) is an HKDF
  * output of the link key, under labels that keep each value useless for the others' jobs.
+ *
+ * Every function here takes the link key as a secret link carries it: `k` alone (format 1,
+ * 32 bytes) or `k ‖ pkh` (format 2, 48 bytes), so that callers pass one value from
+ * `parseSecretLink` to `createRecipient` whatever the format. Only sid depends on `pkh`.
  */
 import { ProtocolError } from './errors.ts'
 import type { Header } from './header.ts'
-import { KEY_BYTES, LABEL, SID_BYTES, TOKEN_BYTES } from './limits.ts'
-import { concatBytes, ownBytes, subtle } from './webcrypto.ts'
+import { KEY_BYTES, LABEL, PKH_BYTES, SID_BYTES, TOKEN_BYTES } from './limits.ts'
+import { concatBytes, ownBytes, sha256, subtle } from './webcrypto.ts'
 
 const encoder = new TextEncoder()
 const EMPTY = new Uint8Array(0)
@@ -26,16 +30,37 @@ async function hkdfBytes(base: CryptoKey, salt: Uint8Array, purpose: string, byt
   return new Uint8Array(await subtle().deriveBits(hkdfParams(salt, purpose), base, bytes * 8))
 }
 
-function checkKey(k: Uint8Array): void {
-  if (k.length !== KEY_BYTES) throw new ProtocolError('link', `the link key must be ${KEY_BYTES} bytes`)
+/** A link key split into `k` and, in format 2, the hash of the creator's public key. */
+export function splitLinkKey(key: Uint8Array): { k: Uint8Array; pkh?: Uint8Array } {
+  if (key.length === KEY_BYTES) return { k: key }
+  if (key.length === KEY_BYTES + PKH_BYTES) return { k: key.subarray(0, KEY_BYTES), pkh: key.subarray(KEY_BYTES) }
+  throw new ProtocolError('link', `the link key must be ${KEY_BYTES} or ${KEY_BYTES + PKH_BYTES} bytes`)
+}
+
+/** `pkh`: the first 16 bytes of SHA-256 of the uncompressed public key (protocol.md §5.1). */
+export async function publicKeyHash(pk: Uint8Array): Promise<Uint8Array> {
+  return (await sha256(pk)).slice(0, PKH_BYTES)
+}
+
+const ECDSA_P256 = { name: 'ECDSA', namedCurve: 'P-256' } as const
+
+/**
+ * A one-off signing key for one secret (protocol.md §5.1). The private half is
+ * non-extractable and is dropped with this object once the content is signed: nobody, the
+ * creator included, can sign for that link again.
+ */
+export async function newSigningKey(): Promise<{ sk: CryptoKey; pk: Uint8Array; pkh: Uint8Array }> {
+  const pair = await subtle().generateKey(ECDSA_P256, false, ['sign', 'verify'])
+  const pk = new Uint8Array(await subtle().exportKey('raw', pair.publicKey))
+  return { sk: pair.privateKey, pk, pkh: await publicKeyHash(pk) }
 }
 
 /** The two values every request carries: the secret's id and the proof of holding its link. */
-export async function deriveAccess(k: Uint8Array): Promise<{ sid: Uint8Array; acc: Uint8Array }> {
-  checkKey(k)
+export async function deriveAccess(key: Uint8Array): Promise<{ sid: Uint8Array; acc: Uint8Array }> {
+  const { k, pkh } = splitLinkKey(key)
   const base = await hkdfBase(k)
   const [sid, acc] = await Promise.all([
-    hkdfBytes(base, EMPTY, 'sid', SID_BYTES),
+    pkh ? hkdfBytes(base, pkh, 'sid v2', SID_BYTES) : hkdfBytes(base, EMPTY, 'sid', SID_BYTES),
     hkdfBytes(base, EMPTY, 'access', TOKEN_BYTES),
   ])
   return { sid, acc }
@@ -64,12 +89,11 @@ export async function derivePassphraseKey(passphrase: string, header: Header): P
 
 /** `rev` goes to the server; `cek` is derived straight into a non-extractable key and never exists as bytes. */
 export async function deriveReveal(
-  k: Uint8Array,
+  key: Uint8Array,
   P: Uint8Array,
   sid: Uint8Array,
 ): Promise<{ rev: Uint8Array; cek: CryptoKey }> {
-  checkKey(k)
-  const base = await hkdfBase(concatBytes(k, P))
+  const base = await hkdfBase(concatBytes(splitLinkKey(key).k, P))
   const [rev, cek] = await Promise.all([
     hkdfBytes(base, sid, 'reveal', TOKEN_BYTES),
     subtle().deriveKey(hkdfParams(sid, 'content'), base, { name: 'AES-GCM', length: 256 }, false, [
@@ -85,9 +109,8 @@ export async function deriveReveal(
  * label, so the envelope's random nonces and the chunks' counter nonces never share a key.
  * Non-extractable, like cek.
  */
-export async function deriveFileKey(k: Uint8Array, P: Uint8Array, sid: Uint8Array): Promise<CryptoKey> {
-  checkKey(k)
-  const base = await hkdfBase(concatBytes(k, P))
+export async function deriveFileKey(key: Uint8Array, P: Uint8Array, sid: Uint8Array): Promise<CryptoKey> {
+  const base = await hkdfBase(concatBytes(splitLinkKey(key).k, P))
   return subtle().deriveKey(hkdfParams(sid, 'file'), base, { name: 'AES-GCM', length: 256 }, false, [
     'encrypt',
     'decrypt',
@@ -99,7 +122,6 @@ export async function deriveFileKey(k: Uint8Array, P: Uint8Array, sid: Uint8Arra
  * creator. The server stores only `uv = SHA-256(ut)` and refuses uploads after the commit,
  * the first moment anyone else can hold the link.
  */
-export async function deriveUploadToken(k: Uint8Array): Promise<Uint8Array> {
-  checkKey(k)
-  return hkdfBytes(await hkdfBase(k), EMPTY, 'upload', TOKEN_BYTES)
+export async function deriveUploadToken(key: Uint8Array): Promise<Uint8Array> {
+  return hkdfBytes(await hkdfBase(splitLinkKey(key).k), EMPTY, 'upload', TOKEN_BYTES)
 }

@@ -5,7 +5,14 @@
 
 /** Domain-separation label, frozen once shipped. */
 export const LABEL = 'burnlink/v1'
+/** The version of manage links (and of format 1 secret links and headers). */
 export const PROTOCOL_VERSION = 1
+/**
+ * The secret format, the header's first byte and the secret link's first field: 2 signs the
+ * content (protocol.md §5.1) and is what clients write; 1 is still read, since links already
+ * sent are in people's mailboxes.
+ */
+export const FORMAT = { unsigned: 1, signed: 2 } as const
 
 export const KEY_BYTES = 32
 export const SID_BYTES = 16
@@ -18,8 +25,23 @@ export const RID_BYTES = 16
 export const EC_POINT_BYTES = 65
 export const FINGERPRINT_BYTES = 16
 
-/** Header sizes per KDF (protocol.md §5): version and KDF bytes, then for Argon2id m (u32), t, p and the salt. */
-export const HEADER_BYTES = { none: 2, argon2id: 2 + 4 + 1 + 1 + SALT_BYTES } as const
+/** Format 2 (protocol.md §5.1): a P1363 ECDSA P-256 signature, and the link's hash of the public key. */
+export const SIGNATURE_BYTES = 64
+export const PKH_BYTES = 16
+
+const KDF_NONE_BYTES = 2
+const KDF_ARGON2ID_BYTES = 2 + 4 + 1 + 1 + SALT_BYTES
+const SIGNER_BYTES = EC_POINT_BYTES + SIGNATURE_BYTES
+/**
+ * Header sizes (protocol.md §5): version and KDF bytes, then for Argon2id m (u32), t, p and
+ * the salt; format 2 adds the creator's public key and the signature.
+ */
+export const HEADER_BYTES = {
+  none: KDF_NONE_BYTES,
+  argon2id: KDF_ARGON2ID_BYTES,
+  signedNone: KDF_NONE_BYTES + SIGNER_BYTES,
+  signedArgon2id: KDF_ARGON2ID_BYTES + SIGNER_BYTES,
+} as const
 export const MAX_HEADER_BYTES = Math.max(...Object.values(HEADER_BYTES))
 
 /** Frame sizes are powers of two so the ciphertext length leaks only a size bucket. */

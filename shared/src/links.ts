@@ -4,7 +4,9 @@
  */
 import { decodeB64u, encodeB64u } from './base64url.ts'
 import { ProtocolError } from './errors.ts'
-import { KEY_BYTES, PROTOCOL_VERSION, SID_BYTES, TOKEN_BYTES } from './limits.ts'
+import { splitLinkKey } from './keys.ts'
+import { FORMAT, KEY_BYTES, PKH_BYTES, PROTOCOL_VERSION, SID_BYTES, TOKEN_BYTES } from './limits.ts'
+import { concatBytes } from './webcrypto.ts'
 
 /**
  * The app's page paths, one home for the web router, the server that serves the pages and
@@ -28,9 +30,14 @@ export function trimOrigin(origin: string): string {
 }
 
 /** Splits `1.<a>.<b>...` into exactly `count` canonical b64u fields of the given sizes. */
-export function parseFragment(hash: string, sizes: readonly number[], what: string): Uint8Array[] {
+export function parseFragment(
+  hash: string,
+  sizes: readonly number[],
+  what: string,
+  expected: number = PROTOCOL_VERSION,
+): Uint8Array[] {
   const [version, ...fields] = (hash.startsWith('#') ? hash.slice(1) : hash).split('.')
-  if (version !== String(PROTOCOL_VERSION)) throw new ProtocolError('link', `not a version ${PROTOCOL_VERSION} ${what}`)
+  if (version !== String(expected)) throw new ProtocolError('link', `not a version ${expected} ${what}`)
   if (fields.length !== sizes.length) throw new ProtocolError('link', `this ${what} is incomplete or damaged`)
   try {
     return fields.map((f, i) => decodeB64u(f, sizes[i]))
@@ -53,15 +60,24 @@ export function splitLink(url: string, path: string, what: string): { origin: st
   return { origin: parsed.origin + parsed.pathname.slice(0, -path.length), hash: parsed.hash }
 }
 
-export function secretLink(origin: string, k: Uint8Array): string {
-  if (k.length !== KEY_BYTES) throw new ProtocolError('link', `the link key must be ${KEY_BYTES} bytes`)
-  return `${trimOrigin(origin)}${SECRET_PATH}#${PROTOCOL_VERSION}.${encodeB64u(k)}`
+/**
+ * The secret link of a link key (keys.ts): `2.<k>.<pkh>` for `k ‖ pkh` (format 2), `1.<k>`
+ * for a lone `k` (format 1, what links already sent look like).
+ */
+export function secretLink(origin: string, key: Uint8Array): string {
+  const { k, pkh } = splitLinkKey(key)
+  const fragment = pkh ? `${FORMAT.signed}.${encodeB64u(k)}.${encodeB64u(pkh)}` : `${FORMAT.unsigned}.${encodeB64u(k)}`
+  return `${trimOrigin(origin)}${SECRET_PATH}#${fragment}`
 }
 
+/** The link key the fragment carries: `k ‖ pkh` from a format 2 link, `k` from a format 1 one. */
 export function parseSecretFragment(hash: string): Uint8Array {
-  return parseFragment(hash, [KEY_BYTES], 'secret link')[0]!
+  const format = (hash.startsWith('#') ? hash.slice(1) : hash).split('.')[0]
+  if (format !== String(FORMAT.signed)) return parseFragment(hash, [KEY_BYTES], 'secret link')[0]!
+  return concatBytes(...parseFragment(hash, [KEY_BYTES, PKH_BYTES], 'secret link', FORMAT.signed))
 }
 
+/** `k` is the link key: `k ‖ pkh` from a format 2 link (see keys.ts). */
 export function parseSecretLink(url: string): { origin: string; k: Uint8Array } {
   const { origin, hash } = splitLink(url, SECRET_PATH, 'secret link')
   return { origin, k: parseSecretFragment(hash) }

@@ -15,13 +15,14 @@
 import { decodeB64u, encodeB64u } from './base64url.ts'
 import { ApiError, isRetryable, withRetries } from './client.ts'
 import type { Client, RetryOptions } from './client.ts'
-import { open } from './envelope.ts'
+import { notFromCreator, open } from './envelope.ts'
+import { ProtocolError } from './errors.ts'
 import { parseHeader } from './header.ts'
 import type { Header } from './header.ts'
 import type { ChunkContext } from './chunks.ts'
 import { parseManifest } from './files.ts'
 import type { AttachmentManifest } from './files.ts'
-import { deriveAccess, deriveFileKey, derivePassphraseKey, deriveReveal } from './keys.ts'
+import { deriveAccess, deriveFileKey, derivePassphraseKey, deriveReveal, publicKeyHash, splitLinkKey } from './keys.ts'
 import { CLAIM_BYTES, CLAIM_RETRY, PayloadType } from './limits.ts'
 import type { FilesSummary, MetaRequest } from './schemas.ts'
 import { validateRedirectUrl } from './secret.ts'
@@ -44,6 +45,22 @@ export interface RevealKeys {
   cek: CryptoKey
   /** The chunk key of a file secret (protocol.md §10.3); made here because P exists only in this step. */
   fk: CryptoKey
+}
+
+/**
+ * Refuses a header the link's creator did not make (protocol.md §5.1): a format 2 link takes
+ * only a format 2 header whose public key hashes to the link's `pkh` (its signature over ct
+ * is checked when ct arrives, by `open`); a format 1 link takes only a format 1 header. Runs
+ * at meta, so a secret re-created under someone else's key is refused before a view is spent.
+ */
+export async function checkSigner(key: Uint8Array, header: Header): Promise<void> {
+  const { pkh } = splitLinkKey(key)
+  if (!pkh) {
+    if (header.pk) throw new ProtocolError('header', 'a version 1 link cannot open a version 2 secret')
+    return
+  }
+  const got = header.pk && (await publicKeyHash(header.pk))
+  if (!got || got.some((b, i) => b !== pkh[i])) throw notFromCreator()
 }
 
 /** The unlock step: Argon2id with the header's (already bound-checked) costs when it has a KDF, then rev and cek. */
@@ -200,7 +217,9 @@ export async function createRecipient(k: Uint8Array, options: RecipientOptions):
     async meta() {
       const { hdr, viewsLeft, expiresAt, files } = await withRetries(() => api.meta(access), metaRetry)
       const hdrBytes = decodeB64u(hdr)
-      shown = { header: parseHeader(hdrBytes), hdrBytes }
+      const header = parseHeader(hdrBytes)
+      await checkSigner(k, header)
+      shown = { header, hdrBytes }
       // Keys made for a previous header would not match this one.
       keys = undefined
       return { viewsLeft, expiresAt, needsPassphrase: shown.header.kdf !== 'none', ...(files && { files }) }
@@ -283,6 +302,7 @@ export function needsPassphrase(hdr: string): boolean {
 export async function unlockSecret(o: { k: Uint8Array; passphrase?: string; hdr: string }): Promise<UnlockedSecret> {
   const hdrBytes = decodeB64u(o.hdr)
   const header = parseHeader(hdrBytes)
+  await checkSigner(o.k, header)
   const { sid } = await deriveAccess(o.k)
   return { ...(await unlockKeys({ k: o.k, sid, header, passphrase: o.passphrase })), sidBytes: sid, hdrBytes }
 }

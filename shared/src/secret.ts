@@ -4,17 +4,17 @@
  * is only ever sid and the verifiers.
  */
 import { encodeB64u } from './base64url.ts'
-import { seal } from './envelope.ts'
+import { seal, signContent } from './envelope.ts'
 import { ProtocolError } from './errors.ts'
 import { encodeHeader, newHeader } from './header.ts'
 import type { Argon2Cost } from './header.ts'
-import { deriveAccess, derivePassphraseKey, deriveReveal } from './keys.ts'
+import { deriveAccess, derivePassphraseKey, deriveReveal, newSigningKey } from './keys.ts'
 import { KEY_BYTES, PayloadType, REDIRECT_URL_MAX_CHARS, TOKEN_BYTES } from './limits.ts'
 import { manageLink, secretLink } from './links.ts'
 import { withRetries } from './client.ts'
 import type { Client, RetryOptions } from './client.ts'
 import type { CreateSecretRequest, CreateSecretResponse } from './schemas.ts'
-import { randomBytes, sha256 } from './webcrypto.ts'
+import { concatBytes, randomBytes, sha256 } from './webcrypto.ts'
 
 export type RedirectPolicy = { allowHttp?: boolean }
 
@@ -69,29 +69,35 @@ export interface PreparedSecret {
 /** A prepared secret with what a file secret derives further from the same keys (file-send.ts). */
 export interface SealedSecret {
   prepared: PreparedSecret
+  /** The link key as the link carries it: `k ‖ pkh` (keys.ts takes it as it is). */
   k: Uint8Array
   /** The passphrase key; empty without a passphrase. */
   P: Uint8Array
   sidBytes: Uint8Array
+  /** The whole header, signature included: what the server stores and the chunks' AAD binds. */
   hdr: Uint8Array
 }
 
 /**
  * `prepareSecret`, also handing back the link key and the passphrase key: a file secret
  * derives its chunk key and upload token from them. Only the creator's own modules call it.
+ * Format 2 (protocol.md §5.1): a one-off key pair signs the content, the link carries the
+ * hash of its public key, and the private key goes out of scope here, never exported.
  */
 export async function sealSecret(o: PrepareSecretOptions): Promise<SealedSecret> {
   const text = o.type === PayloadType.redirect ? validateRedirectUrl(o.text, o) : o.text
-  const k = randomBytes(KEY_BYTES)
   const mtBytes = randomBytes(TOKEN_BYTES)
-  const header = newHeader(o.passphrase, o.kdf)
-  const hdr = encodeHeader(header)
+  const signer = await newSigningKey()
+  const k = concatBytes(randomBytes(KEY_BYTES), signer.pkh)
+  const header = { ...newHeader(o.passphrase, o.kdf), pk: signer.pk }
+  const hdrs = encodeHeader(header)
   const [{ sid: sidBytes, acc }, P] = await Promise.all([
     deriveAccess(k),
     derivePassphraseKey(o.passphrase ?? '', header),
   ])
   const { rev, cek } = await deriveReveal(k, P, sidBytes)
-  const ct = await seal(cek, sidBytes, hdr, o.type, text)
+  const ct = await seal(cek, sidBytes, hdrs, o.type, text)
+  const hdr = concatBytes(hdrs, await signContent(signer.sk, sidBytes, hdrs, ct))
   const [av, rv, mv] = await Promise.all([sha256(acc), sha256(rev), sha256(mtBytes)])
   const sid = encodeB64u(sidBytes)
   const mt = encodeB64u(mtBytes)

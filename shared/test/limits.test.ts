@@ -20,12 +20,17 @@ describe('sizes', () => {
   })
 
   it('has the header sizes encodeHeader writes, and the schema takes exactly those', () => {
-    expect(HEADER_BYTES).toEqual({ none: 2, argon2id: 24 })
-    expect(MAX_HEADER_BYTES).toBe(24)
+    expect(HEADER_BYTES).toEqual({ none: 2, argon2id: 24, signedNone: 131, signedArgon2id: 153 })
+    // The store keeps the header's length in one byte (protocol.md §8).
+    expect(MAX_HEADER_BYTES).toBe(153)
+    const signer = { pk: Uint8Array.of(4, ...new Uint8Array(64)), sig: new Uint8Array(64) }
     expect(encodeHeader(newHeader())).toHaveLength(HEADER_BYTES.none)
     expect(encodeHeader(newHeader('pw'))).toHaveLength(HEADER_BYTES.argon2id)
+    expect(encodeHeader({ ...newHeader(), ...signer })).toHaveLength(HEADER_BYTES.signedNone)
+    expect(encodeHeader({ ...newHeader('pw'), ...signer })).toHaveLength(HEADER_BYTES.signedArgon2id)
+    const sizes: number[] = Object.values(HEADER_BYTES)
     for (let n = 1; n <= MAX_HEADER_BYTES + 1; n++) {
-      const valid = n === HEADER_BYTES.none || n === HEADER_BYTES.argon2id
+      const valid = sizes.includes(n)
       expect(Hdr.safeParse(encodeB64u(new Uint8Array(n))).success, `${n} bytes`).toBe(valid)
     }
   })

@@ -382,8 +382,9 @@ describe('links', () => {
   const origin = fc.webUrl({ validSchemes: ['https', 'http'], withQueryParameters: false, withFragments: false })
 
   it('carries any key through a secret link, and sid and mt through a manage link', () => {
+    // A format 1 key alone, or a format 2 key with its pkh.
     fc.assert(
-      fc.property(origin, key, bytesOf(16), bytesOf(32), (o, k, sid, mt) => {
+      fc.property(origin, fc.oneof(key, bytesOf(48)), bytesOf(16), bytesOf(32), (o, k, sid, mt) => {
         const link = secretLink(o, k)
         expect(parseSecretFragment(link.split('#')[1]!)).toEqual(k)
         expect(parseSecretLink(link).k).toEqual(k)

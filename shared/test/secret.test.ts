@@ -3,8 +3,11 @@ import {
   ARGON2,
   CreateSecretRequest,
   decodeB64u,
+  concatBytes,
   decryptSecret,
   encodeB64u,
+  encodeHeader,
+  newSigningKey,
   needsPassphrase,
   openSecretLink,
   parseManageLink,
@@ -14,6 +17,7 @@ import {
   REDIRECT_URL_MAX_CHARS,
   seal,
   sha256,
+  signContent,
   unlockSecret,
   validateRedirectUrl,
 } from '@burnlink/shared'
@@ -42,10 +46,12 @@ describe('prepareSecret', () => {
   it('builds a valid create request, a secret link and a manage link', async () => {
     const prepared = await prepareSecret({ ...base, maxViews: 3 })
     expect(CreateSecretRequest.parse(prepared.request)).toMatchObject({ v: 1, ttl: 3600, maxViews: 3 })
-    expect(prepared.link).toMatch(/^https:\/\/burn\.example\/s#1\.[A-Za-z0-9_-]{43}$/)
+    expect(prepared.link).toMatch(/^https:\/\/burn\.example\/s#2\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{22}$/)
     expect(parseManageLink(prepared.manageLink)).toEqual({ origin: ORIGIN, sid: prepared.sid, mt: prepared.mt })
     expect(await b64uSha256(prepared.mt)).toBe(prepared.request.mv)
-    expect(JSON.stringify(prepared.request)).not.toContain(prepared.link.split('#1.')[1])
+    const [k, pkh] = prepared.link.split('#2.')[1]!.split('.')
+    expect(JSON.stringify(prepared.request)).not.toContain(k)
+    expect(JSON.stringify(prepared.request)).not.toContain(pkh)
     expect(needsPassphrase(prepared.request.hdr)).toBe(false)
     expect(await recipientOpens(prepared)).toMatchObject({ revAccepted: true, opened: { type: 1, text: 'hunter2' } })
   })
@@ -59,7 +65,7 @@ describe('prepareSecret', () => {
   it('protects a secret with a passphrase, normalised to NFC and not trimmed', async () => {
     const prepared = await prepareSecret({ ...base, passphrase: 'Cafe\u0301 ', kdf: FAST_KDF })
     expect(needsPassphrase(prepared.request.hdr)).toBe(true)
-    expect(decodeB64u(prepared.request.hdr).subarray(0, 8)).toEqual(Uint8Array.of(1, 1, 0, 0, 0x4c, 0, 2, 1))
+    expect(decodeB64u(prepared.request.hdr).subarray(0, 8)).toEqual(Uint8Array.of(2, 1, 0, 0, 0x4c, 0, 2, 1))
     expect(await recipientOpens(prepared, 'Caf\u00e9 ')).toMatchObject({
       revAccepted: true,
       opened: { text: 'hunter2' },
@@ -93,16 +99,21 @@ describe('prepareSecret', () => {
     expect(await rejection(() => recipientOpens(prepared))).toBe('payload')
   })
 
+  it('refuses content sealed under the link key by anyone but the creator', async () => {
+    // Every link holder can derive cek: the tag verifies, only the signature tells them apart.
+    const { unlocked } = await recipientOpens(await prepareSecret(base))
+    const ct = await seal(unlocked.cek, unlocked.sidBytes, unlocked.hdrBytes.subarray(0, -64), PayloadType.text, 'x')
+    expect(await rejection(() => decryptSecret(unlocked, encodeB64u(ct)))).toBe('signature')
+  })
+
   it('re-checks a redirect when opening, whatever the creator sealed', async () => {
     const { unlocked } = await recipientOpens(await prepareSecret(base))
-    const ct = await seal(
-      unlocked.cek,
-      unlocked.sidBytes,
-      unlocked.hdrBytes,
-      PayloadType.redirect,
-      'javascript:alert(1)',
-    )
-    expect(await rejection(() => decryptSecret(unlocked, encodeB64u(ct)))).toBe('payload')
+    // A creator whose client let javascript: through: its own key signs it.
+    const signer = await newSigningKey()
+    const hdrs = encodeHeader({ kdf: 'none', pk: signer.pk })
+    const ct = await seal(unlocked.cek, unlocked.sidBytes, hdrs, PayloadType.redirect, 'javascript:alert(1)')
+    const hdrBytes = concatBytes(hdrs, await signContent(signer.sk, unlocked.sidBytes, hdrs, ct))
+    expect(await rejection(() => decryptSecret({ ...unlocked, hdrBytes }, encodeB64u(ct)))).toBe('payload')
   })
 })
 

@@ -5,7 +5,9 @@
  */
 import {
   CHUNK_BYTES,
+  checkSigner,
   chunkAad,
+  concatBytes,
   chunkNonce,
   contentAad,
   dataChunkBytes,
@@ -32,12 +34,16 @@ import {
   parseSecretFragment,
   PayloadType,
   ProtocolError,
+  publicKeyHash,
   seal,
   secretLink,
   sha256,
+  signContent,
+  signedMessage,
   storedChunkBytes,
   storedLayout,
   unlockSecret,
+  verifyContent,
 } from '@burnlink/shared'
 import type { ChunkContext, Header } from '@burnlink/shared'
 
@@ -150,10 +156,29 @@ export interface FilesSection {
   secrets: FileSecretVector[]
   negative: { chunks: ChunkNegative[]; manifest: ManifestNegative[]; stored: StoredNegative[] }
 }
+export interface SignedVector {
+  name: string
+  inputs: Omit<Vector['inputs'], 'payload_hex'> & { signer_jwk: JsonWebKey; sig: string }
+  outputs: Record<string, string | undefined>
+}
+export interface SignedNegative {
+  name: string
+  link_fragment: string
+  hdr: string
+  ct_b64u: string
+  passphrase?: string
+  error: string
+  why: string
+}
+export interface SignedSection {
+  vectors: SignedVector[]
+  negative: SignedNegative[]
+}
 export interface VectorFile {
   vectors: Vector[]
   negative: { b64u: B64uNegative[]; hdr: HdrNegative[]; ct: CtNegative[] }
   files?: FilesSection
+  signed?: SignedSection
 }
 export interface CheckResult {
   name: string
@@ -172,7 +197,7 @@ export function fromHex(hex: string): Uint8Array<ArrayBuffer> {
 const ORIGIN = 'https://burnlink.example'
 const encoder = new TextEncoder()
 
-function vectorHeader(i: Vector['inputs']): Header {
+function vectorHeader(i: Pick<Vector['inputs'], 'salt' | 'm' | 't'>): Header {
   if (i.salt === undefined) return { kdf: 'none' }
   return { kdf: 'argon2id', m: i.m!, t: i.t!, p: 1, salt: fromHex(i.salt) }
 }
@@ -282,6 +307,85 @@ export function rejectHdr(n: HdrNegative): Promise<string> {
 export function rejectCt(n: CtNegative): Promise<string> {
   return rejection(async () => {
     const unlocked = await unlockSecret({ k: fromHex(n.k), passphrase: n.passphrase, hdr: encodeB64u(fromHex(n.hdr)) })
+    return decryptSecret(unlocked, n.ct_b64u)
+  })
+}
+
+const ECDSA_P256 = { name: 'ECDSA', namedCurve: 'P-256' } as const
+
+/**
+ * Recomputes a format 2 secret from its inputs (protocol.md §5.1): pk, pkh, the key
+ * schedule, both header forms, the envelope and the signed message; opens the vector's own
+ * signed ct as a recipient does; and signs the same bytes with our own code under the
+ * vector's key, which must verify (ECDSA is randomised: signatures are not compared).
+ */
+export async function signedMismatches(v: SignedVector): Promise<string[]> {
+  const wrong: string[] = []
+  const check = (what: string, actual: unknown, expected: unknown) => {
+    if (actual !== expected) wrong.push(`${what}: got ${String(actual)}, expected ${String(expected)}`)
+  }
+  const i = v.inputs
+  const o = v.outputs
+  const { d: _d, ...publicJwk } = i.signer_jwk
+  const [sk, pub] = await Promise.all([
+    crypto.subtle.importKey('jwk', i.signer_jwk, ECDSA_P256, false, ['sign']),
+    crypto.subtle.importKey('jwk', publicJwk, ECDSA_P256, true, ['verify']),
+  ])
+  const pk = new Uint8Array(await crypto.subtle.exportKey('raw', pub))
+  const pkh = await publicKeyHash(pk)
+  const key = concatBytes(fromHex(i.k), pkh)
+  const kdf = vectorHeader(i)
+  const header = { ...kdf, pk }
+  const hdrs = encodeHeader(header)
+  const hdr = encodeHeader({ ...header, sig: fromHex(i.sig) })
+  const { sid, acc } = await deriveAccess(key)
+  const P = await derivePassphraseKey(i.passphrase ?? '', header)
+  const { rev, cek } = await deriveReveal(key, P, sid)
+  const type = i.type as PayloadType
+  const ct = await seal(cek, sid, hdrs, type, i.payload_text, fromHex(i.nonce))
+  const vectorCek = await crypto.subtle.importKey('raw', fromHex(o.cek!), 'AES-GCM', false, ['encrypt'])
+  const underVectorCek = await seal(vectorCek, sid, hdrs, type, i.payload_text, fromHex(i.nonce))
+  const sidB64u = encodeB64u(sid)
+  const got: Record<string, string> = {
+    pk: toHex(pk),
+    pkh: toHex(pkh),
+    sid: toHex(sid),
+    sid_b64u: sidB64u,
+    acc: toHex(acc),
+    rev: toHex(rev),
+    av: toHex(await sha256(acc)),
+    rv: toHex(await sha256(rev)),
+    mv: toHex(await sha256(fromHex(i.mt))),
+    hdrs: toHex(hdrs),
+    hdr: toHex(hdr),
+    aad: toHex(contentAad(sid, hdrs)),
+    m_sha256: toHex(await sha256(signedMessage(sid, hdrs, ct))),
+    ct_b64u: encodeB64u(ct),
+    link_fragment: secretLink(ORIGIN, key).split('#')[1]!,
+    manage_fragment: manageLink(ORIGIN, sidB64u, encodeB64u(fromHex(i.mt))).split('#')[1]!,
+  }
+  if (P.length > 0) got.P = toHex(P)
+  for (const [field, expected] of Object.entries(o)) {
+    if (field === 'cek') check('cek (sealing under it)', toHex(ct), toHex(underVectorCek))
+    else check(field, got[field], expected)
+  }
+  const linkKey = parseSecretFragment(String(o.link_fragment))
+  check('link key parsed back', toHex(linkKey), toHex(key))
+  const unlocked = await unlockSecret({ k: linkKey, passphrase: i.passphrase, hdr: encodeB64u(hdr) })
+  const opened = await decryptSecret(unlocked, String(o.ct_b64u))
+  check('opened type', opened.type, type)
+  check('opened text', opened.text, i.payload_text)
+  const ours = encodeHeader({ ...header, sig: await signContent(sk, sid, hdrs, ct) })
+  check('our signature verifies', await rejection(() => verifyContent(sid, ours, ct)), 'accepted')
+  check('our header passes the link check', await rejection(() => checkSigner(linkKey, parseHeader(ours))), 'accepted')
+  return wrong
+}
+
+/** Opens the negative the way a recipient does: its link, header, passphrase and ct. */
+export function rejectSigned(n: SignedNegative): Promise<string> {
+  return rejection(async () => {
+    const k = parseSecretFragment(n.link_fragment)
+    const unlocked = await unlockSecret({ k, passphrase: n.passphrase, hdr: encodeB64u(fromHex(n.hdr)) })
     return decryptSecret(unlocked, n.ct_b64u)
   })
 }
@@ -464,6 +568,14 @@ export async function runVectors(file: VectorFile): Promise<CheckResult[]> {
   for (const n of file.negative.hdr)
     await expectReason(`hdr ${JSON.stringify(n.hdr)} (${n.why})`, n.error, rejectHdr(n))
   for (const n of file.negative.ct) await expectReason(`ct ${n.name}`, n.error, rejectCt(n))
+  for (const v of file.signed?.vectors ?? []) {
+    try {
+      record(`signed ${v.name}`, await signedMismatches(v))
+    } catch (e) {
+      record(`signed ${v.name}`, [`threw ${String(e)}`])
+    }
+  }
+  for (const n of file.signed?.negative ?? []) await expectReason(`signed ${n.name}`, n.error, rejectSigned(n))
   if (!file.files) return results
   const { padding, secrets, negative } = file.files
   for (const row of padding) record(`files padding ${row.size}`, paddingMismatches(row))

@@ -59,7 +59,9 @@ describe('runVectors', () => {
         secrets.length +
         negative.chunks.length +
         negative.manifest.length +
-        negative.stored.length
+        negative.stored.length +
+        file.signed.vectors.length +
+        file.signed.negative.length
       expect(results).toHaveLength(expected)
       expect(results.filter((r) => !r.ok)).toEqual([])
     },
