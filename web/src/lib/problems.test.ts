@@ -28,6 +28,10 @@ describe('problemFrom', () => {
     expect(problemFrom(new ProtocolError('header', 'bad header'))).toBe('damaged')
   })
 
+  it("says when the content is not the link creator's", () => {
+    expect(problemFrom(new ProtocolError('signature', "not made by the link's creator"))).toBe('not_from_creator')
+  })
+
   it('calls anything else unexpected', () => {
     expect(problemFrom(new TypeError('x is undefined'))).toBe('unexpected')
     expect(problemFrom('a string')).toBe('unexpected')

@@ -11,6 +11,7 @@ export type ProblemKind =
   | 'burned'
   | 'burned_by_attempts'
   | 'damaged'
+  | 'not_from_creator'
   | 'redirect_refused'
   | 'rate_limited'
   | 'unavailable'
@@ -26,6 +27,7 @@ export const PROBLEM_KINDS: readonly ProblemKind[] = [
   'burned',
   'burned_by_attempts',
   'damaged',
+  'not_from_creator',
   'redirect_refused',
   'rate_limited',
   'unavailable',
@@ -36,7 +38,11 @@ export const PROBLEM_KINDS: readonly ProblemKind[] = [
 export const RETRYABLE: ReadonlySet<ProblemKind> = new Set(['rate_limited', 'unavailable', 'unexpected'])
 
 export function problemFrom(error: unknown): ProblemKind {
-  if (error instanceof ProtocolError) return error.reason === 'link' ? 'malformed' : 'damaged'
+  if (error instanceof ProtocolError) {
+    // Another link holder's content under the link (protocol.md §5.1): not "damaged", someone may be at work.
+    if (error.reason === 'signature') return 'not_from_creator'
+    return error.reason === 'link' ? 'malformed' : 'damaged'
+  }
   if (!(error instanceof ApiError)) return 'unexpected'
   if (error.code === 'not_found') return 'not_found'
   if (error.code === 'gone') return error.state === 'active' || !error.state ? 'burned' : error.state

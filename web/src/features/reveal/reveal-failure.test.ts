@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import {
   ApiError,
+  concatBytes,
   decryptSecret,
   encodeB64u,
+  encodeHeader,
+  newSigningKey,
   parseSecretLink,
   PayloadType,
   prepareSecret,
   ProtocolError,
   RevealInDoubtError,
   seal,
+  signContent,
   unlockSecret,
 } from '@burnlink/shared'
 import { revealFailure, type RevealContext } from './reveal-failure.ts'
@@ -26,8 +30,12 @@ async function openedRedirect(url: string): Promise<unknown> {
     origin: 'https://b.example',
   })
   const unlocked = await unlockSecret({ k: parseSecretLink(prepared.link).k, hdr: prepared.request.hdr })
-  const ct = await seal(unlocked.cek, unlocked.sidBytes, unlocked.hdrBytes, PayloadType.redirect, url)
-  return decryptSecret(unlocked, encodeB64u(ct)).then(
+  // As if the creator's client had let the target through: signed, so only the redirect check refuses it.
+  const signer = await newSigningKey()
+  const hdrs = encodeHeader({ kdf: 'none', pk: signer.pk })
+  const ct = await seal(unlocked.cek, unlocked.sidBytes, hdrs, PayloadType.redirect, url)
+  const hdrBytes = concatBytes(hdrs, await signContent(signer.sk, unlocked.sidBytes, hdrs, ct))
+  return decryptSecret({ ...unlocked, hdrBytes }, encodeB64u(ct)).then(
     () => 'accepted',
     (e: unknown) => e,
   )
@@ -80,5 +88,19 @@ describe('revealFailure', () => {
       kind: 'problem',
       problem: 'damaged',
     })
+  })
+  it("says that content another link holder put under the link is not the creator's", async () => {
+    const prepared = await prepareSecret({
+      type: PayloadType.text,
+      text: 'x',
+      ttl: 60,
+      maxViews: 1,
+      origin: 'https://b.example',
+    })
+    const unlocked = await unlockSecret({ k: parseSecretLink(prepared.link).k, hdr: prepared.request.hdr })
+    // Sealed under the link's own cek, which every holder can derive, but not signed by the creator.
+    const ct = await seal(unlocked.cek, unlocked.sidBytes, unlocked.hdrBytes.subarray(0, -64), PayloadType.text, 'y')
+    const refused = await decryptSecret(unlocked, encodeB64u(ct)).catch((e: unknown) => e)
+    expect(revealFailure(refused, context)).toEqual({ kind: 'problem', problem: 'not_from_creator' })
   })
 })
