@@ -158,7 +158,7 @@ describe('loadConfig', () => {
     [{ HTTP_REQUEST_TIMEOUT_SECONDS: '0' }, 'HTTP_REQUEST_TIMEOUT_SECONDS="0": must be at least 1'],
     [{ RATE_LIMIT_IPV6_PREFIX: '129' }, 'RATE_LIMIT_IPV6_PREFIX="129": must be at most 128'],
     // Less than one largest secret would refuse some valid creates forever.
-    [{ CREATE_BYTES_PER_HOUR: '65000' }, 'CREATE_BYTES_PER_HOUR="65000": must be at least 65588'],
+    [{ CREATE_BYTES_PER_HOUR: '65000' }, 'CREATE_BYTES_PER_HOUR="65000": must be at least 65717'],
     [{ BLOB_STORE: 'redis' }, 'BLOB_STORE="redis": redis needs REDIS_URL or REDIS_CLUSTER_NODES'],
     [{ BLOB_STORE: 'disk' }, 'BLOB_STORE="disk": must be memory, redis or s3'],
     [{ BLOB_STORE: 's3' }, 'S3_BUCKET="": must be set with BLOB_STORE=s3'],
