@@ -72,10 +72,12 @@ export function measureWeb(outDir: string): WebWeight {
   const manifest = JSON.parse(readFileSync(join(outDir, '.vite', 'manifest.json'), 'utf8')) as Manifest
   const entry = Object.keys(manifest).find((k) => manifest[k]!.isEntry)
   const reveal = Object.keys(manifest).find((k) => k.endsWith('RevealSecretView.vue'))
-  if (!entry || !reveal) throw new Error('the manifest has no entry or no RevealSecretView chunk')
+  // The view's English words, which the router loads with it (web/src/lib/message-groups.ts).
+  const revealWords = Object.keys(manifest).find((k) => k.endsWith('locales/split/en.reveal.json'))
+  if (!entry || !reveal || !revealWords) throw new Error('the manifest has no entry, RevealSecretView or its words')
   const pages = [
     pageWeight(outDir, manifest, 'create', [entry]),
-    pageWeight(outDir, manifest, 'reveal', [entry, reveal]),
+    pageWeight(outDir, manifest, 'reveal', [entry, reveal, revealWords]),
   ]
   const loaded = new Set(pages.flatMap((p) => p.files))
   const js = readdirSync(join(outDir, 'assets'))

@@ -2,6 +2,7 @@ import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import VueI18nPlugin from '@intlify/unplugin-vue-i18n/vite'
 import { compression } from 'vite-plugin-compression2'
+import { splitMessagesPlugin } from './vite-split-messages.ts'
 
 /**
  * The built page runs under the strict CSP of protocol.md §11, which allows no inline
@@ -10,11 +11,12 @@ import { compression } from 'vite-plugin-compression2'
 export default defineConfig({
   plugins: [
     vue(),
+    splitMessagesPlugin(),
     // Messages become functions at build time, and the runtime without the message compiler is
     // used: compiling in the browser would need 'unsafe-eval' (or the compiler's weight).
     VueI18nPlugin({
       module: 'petite-vue-i18n',
-      include: [new URL('./src/locales/*.json', import.meta.url).pathname],
+      include: [new URL('./src/locales/split/*.json', import.meta.url).pathname],
       runtimeOnly: true,
       dropMessageCompiler: true,
       fullInstall: false,

@@ -109,4 +109,21 @@ describe.runIf(hasChromium())('languages', () => {
     await page.screenshot({ path: join(SHOTS, 'screenshot-reveal-ar.png'), fullPage: true })
     expectClean(person)
   })
+
+  // Each lazy view's words come with the view (web/src/lib/message-groups.ts): a language chosen
+  // on a view must bring that view's words too, and a view opened later its own.
+  it('switches a lazy view to German in place, and opens the next view in German', async () => {
+    const seeded = await seedSecret(suite.url)
+    const person = await newPerson(suite.browser, { width: 900 })
+    const { page } = person
+    await page.goto(`${suite.url}/links`)
+    await page.getByRole('heading', { name: 'No links in this browser yet' }).waitFor()
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('de')
+    await page.getByRole('heading', { name: 'Noch keine Links in diesem Browser' }).waitFor()
+    await page.goto(seeded.manageLink)
+    await expect.poll(() => page.title()).toBe('Geheimnis verwalten · burnlink')
+    await page.getByRole('heading', { name: 'Ein Geheimnis verwalten' }).waitFor()
+    await page.getByRole('button', { name: 'Geheimnis vernichten…' }).waitFor()
+    expectClean(person)
+  })
 })

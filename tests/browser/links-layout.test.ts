@@ -19,9 +19,9 @@ interface Broken {
 
 /** In the page: every word of each cell as a range; a word laid out on two lines has two rects. */
 function layoutOf(selector: string): Broken[] {
-  return [...document.querySelectorAll(selector)].map((element) => {
+  return Array.from(document.querySelectorAll(selector)).map((element) => {
     const text = element.textContent ?? ''
-    const node = [...element.childNodes].find((n) => n.nodeType === Node.TEXT_NODE)
+    const node = Array.from(element.childNodes).find((n) => n.nodeType === Node.TEXT_NODE)
     const brokenWords: string[] = []
     const tops = new Set<number>()
     if (node) {
@@ -29,7 +29,7 @@ function layoutOf(selector: string): Broken[] {
         const range = document.createRange()
         range.setStart(node, match.index)
         range.setEnd(node, match.index + match[0].length)
-        const rects = [...range.getClientRects()].filter((r) => r.width > 0)
+        const rects = Array.from(range.getClientRects()).filter((r) => r.width > 0)
         if (rects.length > 1) brokenWords.push(match[0])
         for (const rect of rects) tops.add(Math.round(rect.top))
       }

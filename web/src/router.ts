@@ -1,11 +1,15 @@
 import { createRouter, createWebHistory, type Router } from 'vue-router'
 import { PAGE_PATHS } from '@burnlink/shared'
+import { loadViewMessages } from './common/i18n.ts'
 import CreateSecretView from './features/create/CreateSecretView.vue'
+import type { LazyGroup } from './lib/message-groups.ts'
 
 declare module 'vue-router' {
   interface RouteMeta {
     /** The message key of what the view is for, in the tab's title, the browser history and bookmarks (App.vue). */
     title?: string
+    /** The lazy words the view needs (lib/message-groups.ts), loaded before it shows. */
+    messages?: LazyGroup[]
   }
 }
 
@@ -23,22 +27,23 @@ export function createAppRouter(): Router {
         path: PAGE_PATHS.secret,
         name: 'reveal',
         component: () => import('./features/reveal/RevealSecretView.vue'),
-        meta: { title: 'title.reveal' },
+        meta: { title: 'title.reveal', messages: ['reveal'] },
       },
       {
         path: PAGE_PATHS.manage,
         name: 'manage',
         component: () => import('./features/manage/ManageSecretView.vue'),
-        meta: { title: 'title.manage' },
+        meta: { title: 'title.manage', messages: ['manage'] },
       },
       {
         path: PAGE_PATHS.links,
         name: 'links',
         component: () => import('./features/links/LinksView.vue'),
-        meta: { title: 'title.links' },
+        meta: { title: 'title.links', messages: ['links'] },
       },
       { path: '/:rest(.*)*', redirect: PAGE_PATHS.create },
     ],
   })
+  router.beforeResolve((to) => loadViewMessages(to.meta.messages ?? []))
   return router
 }
