@@ -41,6 +41,24 @@ export function createAppRouter(): Router {
         component: () => import('./features/links/LinksView.vue'),
         meta: { title: 'title.links', messages: ['links'] },
       },
+      {
+        path: PAGE_PATHS.request,
+        name: 'request',
+        component: () => import('./features/request/RequestSecretView.vue'),
+        meta: { title: 'title.request', messages: ['request'] },
+      },
+      {
+        path: PAGE_PATHS.respond,
+        name: 'respond',
+        component: () => import('./features/request/RespondView.vue'),
+        meta: { title: 'title.respond', messages: ['request'] },
+      },
+      {
+        path: PAGE_PATHS.collect,
+        name: 'collect',
+        component: () => import('./features/request/CollectView.vue'),
+        meta: { title: 'title.collect', messages: ['request'] },
+      },
       { path: '/:rest(.*)*', redirect: PAGE_PATHS.create },
     ],
   })
