@@ -49,6 +49,16 @@ describe('locale files', () => {
     })
   })
 
+  // Intl words a duration in the nominative ("1 minuta", "1 хвилина"); after a preposition Polish
+  // and Ukrainian need another case ("za 1 minutę", "через 1 хвилину"), so their messages set a
+  // duration apart after a colon ("pozostało: 1 minuta") instead.
+  it.each(['pl', 'uk'])('%s names a duration only where the nominative is right: after a colon', (code) => {
+    const messages = read(code)
+    const withDuration = Object.entries(messages).filter(([, message]) => message.includes('{duration}'))
+    expect(withDuration.length).toBeGreaterThan(0)
+    for (const [key, message] of withDuration) expect(message, key).toMatch(/: \{duration\}/)
+  })
+
   it('English plurals have the forms one and other', () => {
     for (const message of Object.values(en).filter(isPlural)) expect(message.split('|')).toHaveLength(2)
   })
