@@ -83,24 +83,24 @@ local function chunks_of()
   if f[1] then return f[1], f[2] end
 end
 
--- Appends to the creator's timeline (KEYS[3]): type, then seconds since ca as 4 bytes. Full
+-- Adds to the creator's timeline (KEYS[3]): type, then seconds since ca as 4 bytes. Full
 -- at ${TIMELINE_MAX_BYTES} bytes; an open right after an open in the same clock minute adds
--- nothing (timeline.ts recordable). :e expires with :m, so it is set to :m's expiry here,
--- after any change to that in the same script.
+-- nothing (timeline.ts recordable). Written whole with SET rather than APPEND: APPEND grows
+-- a string to twice what it needs, which at the cap would cost a kilobyte for 500 bytes.
+-- SET drops the expiry, and :e expires with :m, so it takes :m's expiry here, after any
+-- change to that in the same script.
 local function record(kind, now, ca)
   ca = tonumber(ca)
-  local len = redis.call('STRLEN', KEYS[3])
-  if len >= ${TIMELINE_MAX_BYTES} then return end
+  local e = redis.call('GET', KEYS[3]) or ''
+  if #e >= ${TIMELINE_MAX_BYTES} then return end
   local s = math.floor((now - ca) / 1000)
-  if kind == ${EVENT_CODES.opened} and len > 0 then
-    local last = redis.call('GETRANGE', KEYS[3], len - ${EVENT_BYTES}, len - 1)
-    local b1, b2, b3, b4, b5 = string.byte(last, 1, ${EVENT_BYTES})
+  if kind == ${EVENT_CODES.opened} and #e > 0 then
+    local b1, b2, b3, b4, b5 = string.byte(e, #e - ${EVENT_BYTES - 1}, #e)
     local at = ca + 1000 * (((b2 * 256 + b3) * 256 + b4) * 256 + b5)
     if b1 == kind and math.floor(at / 60000) == math.floor((ca + 1000 * s) / 60000) then return end
   end
-  redis.call('APPEND', KEYS[3], string.char(kind, math.floor(s / 16777216) % 256, math.floor(s / 65536) % 256,
-    math.floor(s / 256) % 256, s % 256))
-  redis.call('PEXPIREAT', KEYS[3], redis.call('PEXPIRETIME', KEYS[2]))
+  redis.call('SET', KEYS[3], e .. string.char(kind, math.floor(s / 16777216) % 256, math.floor(s / 65536) % 256,
+    math.floor(s / 256) % 256, s % 256), 'PXAT', redis.call('PEXPIRETIME', KEYS[2]))
 end
 
 -- Only eviction or data loss removes :c early (hence noeviction); the secret is over either way.
