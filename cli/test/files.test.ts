@@ -139,7 +139,7 @@ describe('at a terminal', () => {
     const sent = await inTerminal(`node ${CLI} send --server ${server.url} --file '${path}'`).finish()
     expect(sent.code).toBe(0)
     expect(sent.transcript).toMatch(/Uploading \[#+\] 100% 5\.0 MiB \/ 5\.0 MiB .*\/s {2}in \d+:\d\d/)
-    const link = /http:\/\/\S+\/s#1\.[\w-]{43}/.exec(sent.transcript)![0]
+    const link = /http:\/\/\S+\/s#2\.[\w-]{43}\.[\w-]{22}/.exec(sent.transcript)![0]
     const out = tempDir()
     const got = await inTerminal(`node ${CLI} get --yes -o '${out}' ${link}`).finish()
     expect(got.code).toBe(0)

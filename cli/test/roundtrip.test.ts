@@ -11,7 +11,7 @@ describe('send and get', () => {
   it('sends an argument and gets it back without an added newline', async () => {
     const sent = await runCli(['send', '--server', server.url, 'hunter2'])
     expect(sent.code).toBe(0)
-    expect(sent.out).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/s#1\.[A-Za-z0-9_-]{43}\n$/)
+    expect(sent.out).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/s#2\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{22}\n$/)
     const got = await runCli(['get', '--yes', sent.out.trim()])
     expect(got).toMatchObject({ code: 0, out: 'hunter2', stderr: '' })
   })
@@ -33,7 +33,7 @@ describe('send and get', () => {
   it('prints machine-readable JSON with --json', async () => {
     const before = Date.now()
     const sent = await sendJson(server.url, ['--ttl', '30m'], 'x')
-    expect(sent.link.startsWith(`${server.url}/s#1.`)).toBe(true)
+    expect(sent.link.startsWith(`${server.url}/s#2.`)).toBe(true)
     expect(sent.manageLink).toBe(`${server.url}/r#1.${sent.sid}.${sent.manageLink.split('.').at(-1)}`)
     const ttl = Date.parse(sent.expiresAt) - before
     expect(ttl).toBeGreaterThan(29 * 60_000)

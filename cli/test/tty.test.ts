@@ -22,7 +22,7 @@ describe('on a terminal', () => {
     expect(sent.code).toBe(0)
     expect(sent.transcript).not.toContain('pa55')
     expect(sent.transcript).toContain('Manage link (status, burn): ')
-    const link = /http:\/\/\S+\/s#1\.[\w-]{43}/.exec(sent.transcript)?.[0]
+    const link = /http:\/\/\S+\/s#2\.[\w-]{43}\.[\w-]{22}/.exec(sent.transcript)?.[0]
     expect(link).toBeDefined()
 
     const declined = inTerminal(`node ${CLI} get ${link}`)

@@ -78,7 +78,7 @@ describe.runIf(hasChromium())('CLI and browser round trips', () => {
     if (passphrase) await alice.page.getByLabel('Passphrase (optional)').fill(passphrase)
     await alice.page.getByRole('button', { name: 'Create link' }).click()
     const link = await alice.page.getByLabel('Secret link', { exact: true }).inputValue()
-    expect(link).toMatch(new RegExp(`^${suite.url}/s#1\\.[A-Za-z0-9_-]{43}$`))
+    expect(link).toMatch(new RegExp(`^${suite.url}/s#2\\.[A-Za-z0-9_-]{43}\\.[A-Za-z0-9_-]{22}$`))
 
     const args = passphrase ? ['--passphrase-file', tempFile('passphrase', passphrase)] : []
     const got = await runCli(['get', link, '--yes', ...args])

@@ -25,7 +25,7 @@ describeEngines('sharing a secret between two browsers', (engine) => {
     const link = await alice.value({ label: 'Secret link' })
     const manageLink = await alice.value({ label: 'Manage link' })
     await alice.waitFor({ text: 'It can be opened once' })
-    expect(link).toMatch(new RegExp(`^${suite.url}/s#1\\.[A-Za-z0-9_-]{43}$`))
+    expect(link).toMatch(new RegExp(`^${suite.url}/s#2\\.[A-Za-z0-9_-]{43}\\.[A-Za-z0-9_-]{22}$`))
 
     await bob.goto(link)
     await bob.waitFor({ button: 'Reveal secret' })
