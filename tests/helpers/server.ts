@@ -7,6 +7,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import { fileURLToPath } from 'node:url'
 import { buildApp } from '../../server/src/app.ts'
 import { defaultConfig, type Config } from '../../server/src/config.ts'
+import { RedisRequestStore } from '../../server/src/requests/redis-requests.ts'
 import { MemoryStore } from '../../server/src/store/memory-store.ts'
 import { createRedisClient } from '../../server/src/store/redis-client.ts'
 import { RedisStore } from '../../server/src/store/redis-store.ts'
@@ -31,7 +32,15 @@ export function openTestStore(config: Config, redisUrl?: string): Store {
 export async function startTestServer(opts: TestServerOptions = {}) {
   const config = defaultConfig({ webRoot: existsSync(WEB_DIST) ? WEB_DIST : undefined, ...opts.config })
   const store = openTestStore(config, opts.redisUrl)
-  const app = await buildApp({ config, store, logger: opts.logger })
+  // Secret requests on the same Redis, so that tests can look at (and tamper with) what they store.
+  const requestsClient = opts.redisUrl ? createRedisClient(opts.redisUrl, silentLogger) : undefined
+  const requests =
+    requestsClient &&
+    new RedisRequestStore(requestsClient, {
+      statusRetentionSeconds: config.statusRetentionSeconds,
+      claimRetrySeconds: config.claimRetrySeconds,
+    })
+  const app = await buildApp({ config, store, logger: opts.logger, requests })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as { port: number }
   return {
@@ -41,6 +50,7 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     async close() {
       await app.close()
       await store.close()
+      await requestsClient?.quit()
     },
   }
 }

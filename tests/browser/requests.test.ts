@@ -1,0 +1,112 @@
+/**
+ * Secret requests (protocol.md §12) in Chromium: one person asks, another answers, the first
+ * collects; a second responder is refused, a server that swaps the public key is caught by the
+ * responder's page, and no request of either browser carries the answer, the note or a key.
+ */
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { encodeB64u, parseCollectLink, parseRequestLink, prepareRequest } from '@burnlink/shared'
+import { leaksIn } from '../helpers/browser.ts'
+import type { DriverContext } from '../helpers/driver.ts'
+import { engines, expectCleanPages, useEngineSuite } from '../helpers/engines.ts'
+
+const LINK_LABEL = 'Request link: send this to the person who has the secret'
+const COLLECT_LABEL = 'Collect link: keep this to yourself; it alone opens the answer'
+
+/** Every spelling of the keys of both links a careless client might send. */
+function keyForms(requestLink: string, collectLink: string): string[] {
+  const { n } = parseRequestLink(requestLink)
+  const { d } = parseCollectLink(collectLink)
+  return [n, d].flatMap((k) => [encodeB64u(k), Buffer.from(k).toString('hex')])
+}
+
+describe('secret requests between two browsers (chromium)', () => {
+  const suite = useEngineSuite(
+    engines.find((e) => e.name === 'chromium')!,
+    { redisUrl: inject('redisUrl') },
+  )
+  let raw: Redis
+  beforeAll(() => {
+    raw = new Redis(inject('redisUrl'))
+  })
+  afterAll(async () => {
+    await raw.quit()
+  })
+
+  async function makeRequest(person: DriverContext, note: string) {
+    await person.goto(`${suite.url}/request`)
+    await person.fill({ label: 'Note for the responder (optional)' }, note)
+    await person.click({ button: 'Create request' })
+    await person.waitFor({ label: COLLECT_LABEL })
+    return {
+      requestLink: await person.value({ label: LINK_LABEL }),
+      collectLink: await person.value({ label: COLLECT_LABEL }),
+    }
+  }
+
+  it('asks, answers once, collects the exact text, and refuses a second responder', async () => {
+    const alice = await suite.newPerson()
+    const bob = await suite.newPerson()
+    const carol = await suite.newPerson()
+    const note = 'Please send the staging DB password ✓'
+    const answer = 'correct-horse-battery-staple\n  second line ünïcödé 🔑'
+
+    const { requestLink, collectLink } = await makeRequest(alice, note)
+    expect(requestLink).toMatch(new RegExp(`^${suite.url}/q#1\\.[A-Za-z0-9_-]{43}\\.[A-Za-z0-9_-]{22}$`))
+
+    await bob.goto(requestLink)
+    await bob.waitFor({ text: note, exact: true })
+    expect(await bob.url()).toBe(`${suite.url}/q`)
+    await bob.fill({ label: 'Your secret' }, answer)
+    await bob.click({ button: 'Encrypt and send' })
+    await bob.waitFor({ text: 'Sent. Only the person who asked can open it, once.' })
+
+    await carol.goto(requestLink)
+    await carol.waitFor({ heading: 'Already answered' })
+
+    await alice.goto(collectLink)
+    await alice.waitFor({ text: 'Answered: the secret is waiting for you.' })
+    expect(await alice.url()).toBe(`${suite.url}/c`)
+    await alice.click({ button: 'Collect the answer' })
+    await alice.waitFor({ label: 'The answer' })
+    expect(await alice.value({ label: 'The answer' })).toBe(answer)
+
+    const { rid } = parseCollectLink(collectLink)
+    expect(await raw.exists(`blq:{${encodeB64u(rid)}}:a`)).toBe(0)
+
+    const requests = [...alice.requests(), ...bob.requests(), ...carol.requests()]
+    expect(requests.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual(
+      expect.arrayContaining([
+        'POST /api/v1/requests',
+        'POST /api/v1/requests/open',
+        'POST /api/v1/requests/answer',
+        'POST /api/v1/requests/status',
+        'POST /api/v1/requests/collect',
+      ]),
+    )
+    const secrets = [...keyForms(requestLink, collectLink), answer, 'correct-horse-battery-staple', note, 'staging DB']
+    expect(leaksIn(requests, secrets)).toEqual([])
+    await expectCleanPages(alice, bob, carol)
+  })
+
+  it("refuses to answer when the server's public key does not match the link", async () => {
+    const prepared = await prepareRequest({ origin: suite.url, ttl: 600, note: 'swap me' })
+    const created = await fetch(`${suite.url}/api/v1/requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(prepared.request),
+    })
+    expect(created.status).toBe(201)
+    const other = await prepareRequest({ origin: suite.url, ttl: 600 })
+    const key = `blq:{${prepared.request.rid}}:m`
+    expect(await raw.hset(key, 'pub', Buffer.from(other.key.Q))).toBe(0)
+
+    const bob = await suite.newPerson()
+    await bob.goto(prepared.requestLink)
+    await bob.waitFor({ heading: 'This request cannot be trusted' })
+    expect(await bob.count({ button: 'Encrypt and send' })).toBe(0)
+    expect(await bob.count({ text: 'swap me' })).toBe(0)
+    expect(bob.requests().map((r) => new URL(r.url).pathname)).not.toContain('/api/v1/requests/answer')
+    expect(await raw.hget(key, 'st')).toBe('pending')
+  })
+})
