@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ARGON2, encodeHeader, newHeader, parseHeader } from '@burnlink/shared'
+import { ARGON2, encodeHeader, newHeader, parseHeader, signedHeaderPart } from '@burnlink/shared'
 import type { Header } from '@burnlink/shared'
 import { rejection } from './vectors-runner.ts'
 
@@ -43,5 +43,35 @@ describe('header', () => {
   it('refuses to encode a salt of the wrong size', async () => {
     const h = { kdf: 'argon2id', m: 65536, t: 3, p: 1, salt: new Uint8Array(15) } as const
     expect(await rejection(() => encodeHeader(h))).toBe('header')
+  })
+})
+
+describe('format 2 header', () => {
+  const pk = Uint8Array.of(4, ...Array.from({ length: 64 }, (_, i) => i))
+  const sig = Uint8Array.from({ length: 64 }, (_, i) => 255 - i)
+
+  it.each([newHeader(), newHeader('pw', { m: ARGON2.minM, t: ARGON2.minT })])(
+    'round-trips with its key and signature, and without the signature is the signed part',
+    (kdf) => {
+      const bytes = encodeHeader({ ...kdf, pk, sig })
+      expect(bytes[0]).toBe(2)
+      expect(parseHeader(bytes)).toEqual({ ...kdf, pk, sig })
+      expect(signedHeaderPart(bytes)).toEqual(encodeHeader({ ...kdf, pk }))
+      expect(signedHeaderPart(encodeHeader(kdf))).toEqual(encodeHeader(kdf))
+    },
+  )
+
+  it('refuses a truncated or overlong one, a compressed key, and a signature without a key', async () => {
+    const bytes = encodeHeader({ kdf: 'none', pk, sig })
+    for (const n of [1, 2, 66, 67, 130, 132]) {
+      const cut = new Uint8Array(n)
+      cut.set(bytes.subarray(0, n))
+      expect(await rejection(() => parseHeader(cut)), `${n} bytes`).toBe('header')
+    }
+    const compressed = Uint8Array.from(bytes)
+    compressed[2] = 2
+    expect(await rejection(() => parseHeader(compressed))).toBe('header')
+    expect(await rejection(() => encodeHeader({ kdf: 'none', sig }))).toBe('header')
+    expect(await rejection(() => encodeHeader({ kdf: 'none', pk: pk.subarray(1) }))).toBe('header')
   })
 })
