@@ -14,6 +14,7 @@ import { Redis } from 'ioredis'
 import { RedisStore } from '../server/src/store/redis-store.ts'
 import { startRedisServer } from '../tests/helpers/redis.ts'
 import { measureBrowserCrypto } from './browser-crypto.ts'
+import { measureBrowserFiles, printBrowserFiles, type BrowserFiles } from './browser-files.ts'
 import { measureLighthouse } from './lighthouse.ts'
 import { cpuMs } from './cpu.ts'
 import { runLoad, type Generator, type LoadOptions, type LoadResult } from './load.ts'
@@ -32,7 +33,7 @@ import {
   type Prepare,
 } from './workloads.ts'
 
-const PARTS = ['http', 'scaleout', 'memory', 'pages', 'browser', 'lighthouse'] as const
+const PARTS = ['http', 'scaleout', 'memory', 'pages', 'browser', 'browser-files', 'lighthouse'] as const
 /** Each server and operation gets one untimed run first, so no run pays for JIT warm-up. */
 const WARMUP_SECONDS = 1
 
@@ -148,6 +149,8 @@ export async function main({
       generator,
     },
   } as Report
+  // Its own figures beside the report's, printed after it (bench/browser-files.ts).
+  let browserFiles: BrowserFiles | undefined
   try {
     report.machine = await machine(redis)
     const redisPid = Number(/^process_id:(\d+)/m.exec(await redis.info('server'))?.[1])
@@ -216,10 +219,11 @@ export async function main({
     if (o.parts.has('memory')) report.memory = await memoryPerSecret(store, redis, envelope, o.secrets)
     // Built once from the current sources, for the page weight and for Lighthouse.
     const web = join(work, 'web')
-    if (o.parts.has('pages') || o.parts.has('lighthouse')) buildWebInto(web, root)
+    if (['pages', 'lighthouse', 'browser-files'].some((p) => o.parts.has(p))) buildWebInto(web, root)
     if (o.parts.has('pages')) report.pages = measureWeb(web)
     if (o.parts.has('browser'))
       report.browser = await measureBrowserCrypto(join(root, 'bench/browser-entry.ts'), o.browserIterations)
+    if (o.parts.has('browser-files')) browserFiles = await measureBrowserFiles(root, web, o.browserIterations)
     if (o.parts.has('lighthouse')) {
       const server = await spawnServer(
         join(root, 'server/dist/main.js'),
@@ -236,8 +240,9 @@ export async function main({
     rmSync(work, { recursive: true, force: true })
   }
   printReport(report)
+  if (browserFiles) printBrowserFiles(browserFiles)
   mkdirSync(join(root, 'bench/results'), { recursive: true })
-  writeFileSync(join(root, 'bench/results/latest.json'), `${JSON.stringify(report, null, 2)}\n`)
+  writeFileSync(join(root, 'bench/results/latest.json'), `${JSON.stringify({ ...report, browserFiles }, null, 2)}\n`)
   console.log('\nwritten to bench/results/latest.json')
 }
 
