@@ -143,8 +143,8 @@ describe.each(['memory', 'redis', 's3'] as const)('file secrets on the %s blob s
     })
     await b.storage.sweeper.sweep()
     if (b.s3) expect(await objectsOf(b, s.sid, bid)).toEqual([])
-    // The record's status stays, the ciphertext and every chunk are gone.
-    await expectedKeys(s.sid, 1)
+    // The record's status and its timeline stay, the ciphertext and every chunk are gone.
+    await expectedKeys(s.sid, 2)
   })
 
   it('answers a wrong upload token with the bytes of an unknown sid', async () => {
@@ -282,7 +282,8 @@ describe.each(['memory', 'redis', 's3'] as const)('file secrets on the %s blob s
       state: 'burned',
     })
     await b.storage.sweeper.sweep()
-    await expectedKeys(s.sid, 1)
+    // The status and its timeline (the reveal).
+    await expectedKeys(s.sid, 2)
     if (b.s3) expect(await objectsOf(b, s.sid, bid)).toEqual([])
   })
 

@@ -267,9 +267,11 @@ describe('no secret material stays in Redis after a secret ends', () => {
     [s.rv, s.hdr, s.ct, s.ct.subarray(0, 16), s.ct.subarray(500, 516), s.ct.subarray(-16)].map((b) => Buffer.from(b))
 
   async function leftovers(s: NewSecret): Promise<{ state: string; problems: string[] }> {
-    const { c, m } = secretKeys(s.sid)
+    const { c, m, e } = secretKeys(s.sid)
     const hash = await raw.hgetallBuffer(m)
     const fields = Object.keys(hash)
+    // The creator's timeline, when something happened: only types and times (protocol.md §8).
+    const timeline = await raw.getBuffer(e)
     const problems = [
       ...((await raw.exists(c)) ? ['the ciphertext key still exists'] : []),
       ...fields.filter((f) => !ENDED_FIELDS.has(f)).map((f) => `field ${f}`),
@@ -279,7 +281,12 @@ describe('no secret material stays in Redis after a secret ends', () => {
           .map(() => `secret bytes in ${f}`),
       ),
       ...((await raw.pttl(m)) > 0 ? [] : ['the record never expires']),
-      ...(await raw.keys(`bl:{${s.sid}}*`)).filter((key) => key !== m).map((key) => `key ${key}`),
+      ...(timeline && material(s).some((b) => timeline.includes(b)) ? ['secret bytes in the timeline'] : []),
+      ...(timeline && timeline.length % 5 !== 0 ? ['the timeline holds more than 5-byte records'] : []),
+      ...(timeline && Number(await raw.call('PEXPIRETIME', e)) > Number(await raw.call('PEXPIRETIME', m))
+        ? ['the timeline outlives the record']
+        : []),
+      ...(await raw.keys(`bl:{${s.sid}}*`)).filter((key) => key !== m && key !== e).map((key) => `key ${key}`),
     ]
     return { state: `${hash.st?.toString()}${hash.br ? `/${hash.br.toString()}` : ''}`, problems }
   }
