@@ -2,13 +2,24 @@
  * Secret requests (protocol.md §12) in Chromium: one person asks, another answers, the first
  * collects; a second responder is refused, a server that swaps the public key is caught by the
  * responder's page, and no request of either browser carries the answer, the note or a key.
+ * The CLI (built, run as a child process) and the pages interoperate both ways, byte for byte.
  */
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { encodeB64u, parseCollectLink, parseRequestLink, prepareRequest } from '@burnlink/shared'
+import { runCli } from '../../cli/test/helpers.ts'
 import { leaksIn } from '../helpers/browser.ts'
 import type { DriverContext } from '../helpers/driver.ts'
 import { engines, expectCleanPages, useEngineSuite } from '../helpers/engines.ts'
+
+const BUILD_CLI = fileURLToPath(new URL('../../cli/build.mjs', import.meta.url))
+/** Multi-line, CRLF, tab, combining accents, a ZWJ emoji and a final newline: all must survive. */
+const TRICKY =
+  'ssh-ed25519 AAAAC3 zq-7f3a9c-marker\r\n\tcaf\u00e9 / cafe\u0301 \u{1F511} \u{1F468}\u200D\u{1F469}\u200D\u{1F467}\nlast\n'
+/** What a person can type into a text box (no CR: browsers turn line breaks into LF). */
+const TYPED = 'typed zq-7f3a9c-marker\n\tcaf\u00e9 \u{1F511}\nlast line'
 
 const LINK_LABEL = 'Request link: send this to the person who has the secret'
 const COLLECT_LABEL = 'Collect link: keep this to yourself; it alone opens the answer'
@@ -28,6 +39,7 @@ describe('secret requests between two browsers (chromium)', () => {
   let raw: Redis
   beforeAll(() => {
     raw = new Redis(inject('redisUrl'))
+    execFileSync(process.execPath, [BUILD_CLI], { stdio: 'inherit' })
   })
   afterAll(async () => {
     await raw.quit()
@@ -69,7 +81,7 @@ describe('secret requests between two browsers (chromium)', () => {
     expect(await alice.url()).toBe(`${suite.url}/c`)
     await alice.click({ button: 'Collect the answer' })
     await alice.waitFor({ label: 'The answer' })
-    expect(await alice.value({ label: 'The answer' })).toBe(answer)
+    expect(await alice.text({ label: 'The answer' })).toBe(answer)
 
     const { rid } = parseCollectLink(collectLink)
     expect(await raw.exists(`blq:{${encodeB64u(rid)}}:a`)).toBe(0)
@@ -108,5 +120,35 @@ describe('secret requests between two browsers (chromium)', () => {
     expect(await bob.count({ text: 'swap me' })).toBe(0)
     expect(bob.requests().map((r) => new URL(r.url).pathname)).not.toContain('/api/v1/requests/answer')
     expect(await raw.hget(key, 'st')).toBe('pending')
+  })
+
+  it('CLI request -> browser respond -> CLI collect: exact bytes', async () => {
+    const made = await runCli(['request', '--server', suite.url, '--json', '--note', 'key for prod, please'])
+    expect(made.code, made.stderr).toBe(0)
+    const { requestLink, collectLink } = JSON.parse(made.out) as { requestLink: string; collectLink: string }
+    const bob = await suite.newPerson()
+    await bob.goto(requestLink)
+    await bob.waitFor({ text: 'key for prod, please', exact: true })
+    await bob.fill({ label: 'Your secret' }, TYPED)
+    await bob.click({ button: 'Encrypt and send' })
+    await bob.waitFor({ text: 'Sent. Only the person who asked can open it, once.' })
+    const got = await runCli(['collect', collectLink])
+    expect(got.code, got.stderr).toBe(0)
+    expect(got.stdout.equals(Buffer.from(TYPED, 'utf8'))).toBe(true)
+    expect(leaksIn(bob.requests(), [...keyForms(requestLink, collectLink), 'zq-7f3a9c-marker', 'prod'])).toEqual([])
+  })
+
+  it('browser request -> CLI respond -> browser collect: exact bytes', async () => {
+    const alice = await suite.newPerson()
+    const { requestLink, collectLink } = await makeRequest(alice, 'your SSH public key')
+    const sent = await runCli(['respond', requestLink], { input: TRICKY })
+    expect(sent.code, sent.stderr).toBe(0)
+    expect(sent.stderr).toContain('Note from the requester: your SSH public key')
+    await alice.goto(collectLink)
+    await alice.click({ button: 'Collect the answer' })
+    await alice.waitFor({ label: 'The answer' })
+    expect(await alice.text({ label: 'The answer' })).toBe(TRICKY)
+    expect(leaksIn(alice.requests(), [...keyForms(requestLink, collectLink), 'zq-7f3a9c-marker', 'SSH'])).toEqual([])
+    await expectCleanPages(alice)
   })
 })
