@@ -7,47 +7,20 @@
 import { describe, expect, it } from 'vitest'
 import {
   PayloadType,
-  concatBytes,
   createClient,
-  deriveAccess,
-  deriveReveal,
-  encodeB64u,
-  encodeHeader,
   newSigningKey,
   parseSecretLink,
   prepareSecret,
   randomBytes,
-  seal,
   secretLink,
-  sha256,
-  signContent,
   KEY_BYTES,
-  TOKEN_BYTES,
 } from '@burnlink/shared'
+import { createRequestUnder, type Signer } from '../../tests/helpers/forge.ts'
 import { runCli, sendJson, useCliAndServer } from './helpers.ts'
 
 const server = useCliAndServer()
-const b64uSha256 = async (b: Uint8Array) => encodeB64u(await sha256(b))
-
-/** Stores `text` under the link key `key` as any holder of the link could, signed with `sk` when given. */
-async function storeUnder(key: Uint8Array, text: string, signer?: { sk: CryptoKey; pk: Uint8Array }) {
-  const { sid, acc } = await deriveAccess(key)
-  const { rev, cek } = await deriveReveal(key, new Uint8Array(0), sid)
-  const hdrs = encodeHeader(signer ? { kdf: 'none', pk: signer.pk } : { kdf: 'none' })
-  const ct = await seal(cek, sid, hdrs, PayloadType.text, text)
-  const hdr = signer ? concatBytes(hdrs, await signContent(signer.sk, sid, hdrs, ct)) : hdrs
-  await createClient({ baseUrl: server.url }).create({
-    v: 1,
-    sid: encodeB64u(sid),
-    hdr: encodeB64u(hdr),
-    ct: encodeB64u(ct),
-    av: await b64uSha256(acc),
-    rv: await b64uSha256(rev),
-    mv: await b64uSha256(randomBytes(TOKEN_BYTES)),
-    ttl: 3600,
-    maxViews: 1,
-  })
-}
+const storeUnder = async (key: Uint8Array, text: string, signer?: Signer) =>
+  createClient({ baseUrl: server.url }).create(await createRequestUnder(key, { type: PayloadType.text, text }, signer))
 
 describe('burnlink get, format 2', () => {
   it('sends format 2 links and opens them', async () => {

@@ -6,15 +6,8 @@
  * client could.
  */
 import { expect, it } from 'vitest'
-import {
-  createClient,
-  encodeB64u,
-  parseSecretLink,
-  PayloadType,
-  prepareSecret,
-  seal,
-  unlockSecret,
-} from '@burnlink/shared'
+import { createClient, PayloadType } from '@burnlink/shared'
+import { signedSecret } from '../helpers/forge.ts'
 import { describeEngines, expectCleanPages, useEngineSuite } from '../helpers/engines.ts'
 
 const REFUSED = [
@@ -25,13 +18,11 @@ const REFUSED = [
   `https://example.com/${'a'.repeat(2048)}`,
 ]
 
-/** Stores a redirect secret whose target is `url`, sealed as a client that skips the check would. */
+/** Stores a redirect secret whose target is `url`, sealed and signed as a client that skips the check would. */
 async function seedRedirect(origin: string, url: string): Promise<string> {
-  const prepared = await prepareSecret({ type: PayloadType.text, text: 'placeholder', ttl: 600, maxViews: 1, origin })
-  const unlocked = await unlockSecret({ k: parseSecretLink(prepared.link).k, hdr: prepared.request.hdr })
-  const ct = await seal(unlocked.cek, unlocked.sidBytes, unlocked.hdrBytes, PayloadType.redirect, url)
-  await createClient({ baseUrl: origin }).create({ ...prepared.request, ct: encodeB64u(ct) })
-  return prepared.link
+  const { link, request } = await signedSecret(origin, { type: PayloadType.redirect, text: url })
+  await createClient({ baseUrl: origin }).create(request)
+  return link
 }
 
 describeEngines('a redirect target the page refuses', (engine) => {

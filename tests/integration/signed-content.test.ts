@@ -8,27 +8,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ApiError,
   PayloadType,
-  concatBytes,
   createClient,
   createRecipient,
+  decodeB64u,
   deriveAccess,
   deriveReveal,
   encodeB64u,
-  encodeHeader,
   newSigningKey,
   parseSecretLink,
   prepareSecret,
   randomBytes,
-  seal,
   secretLink,
-  sha256,
-  signContent,
   storeSecret,
   KEY_BYTES,
-  TOKEN_BYTES,
   type Client,
   type CreateSecretRequest,
 } from '@burnlink/shared'
+import { createRequestUnder } from '../helpers/forge.ts'
 import { startRedisServer, type RedisServer } from '../helpers/redis.ts'
 import { startTestServer } from '../helpers/server.ts'
 import { rejection } from '../../shared/test/vectors-runner.ts'
@@ -50,39 +46,6 @@ afterAll(async () => {
 // A restarted Redis takes the client a moment to reach again: creates and reads retry as the apps do.
 const RETRY = { firstDelayMs: 100, budgetMs: 10_000 }
 const recreate = (request: CreateSecretRequest) => storeSecret(api, request, RETRY)
-
-const b64uSha256 = async (b: Uint8Array) => encodeB64u(await sha256(b))
-
-/** What any link holder can build from the link alone: a create under its sid, sealed under its cek. */
-async function createUnder(
-  key: Uint8Array,
-  content: { type: PayloadType; text: string },
-  signer?: { hdrs: Uint8Array; sign: (sid: Uint8Array, ct: Uint8Array) => Promise<Uint8Array> },
-): Promise<CreateSecretRequest> {
-  const { sid, acc } = await deriveAccess(key)
-  const { rev, cek } = await deriveReveal(key, new Uint8Array(0), sid)
-  const hdrs = signer?.hdrs ?? encodeHeader({ kdf: 'none' })
-  const ct = await seal(cek, sid, hdrs, content.type, content.text)
-  const hdr = signer ? concatBytes(hdrs, await signer.sign(sid, ct)) : hdrs
-  return {
-    v: 1,
-    sid: encodeB64u(sid),
-    hdr: encodeB64u(hdr),
-    ct: encodeB64u(ct),
-    av: await b64uSha256(acc),
-    rv: await b64uSha256(rev),
-    mv: await b64uSha256(randomBytes(TOKEN_BYTES)),
-    ttl: 3600,
-    maxViews: 1,
-  }
-}
-
-/** A fresh key pair of the link holder's own: what they would sign a re-creation with. */
-async function ownSigner() {
-  const { sk, pk } = await newSigningKey()
-  const hdrs = encodeHeader({ kdf: 'none', pk })
-  return { hdrs, sign: (sid: Uint8Array, ct: Uint8Array) => signContent(sk, sid, hdrs, ct) }
-}
 
 async function open(link: string) {
   const recipient = await createRecipient(parseSecretLink(link).k, { api, retry: RETRY })
@@ -109,7 +72,7 @@ describe('signed content (format 2)', () => {
 
   it('a format 1 link, made before format 2, still opens', async () => {
     const k = randomBytes(KEY_BYTES)
-    await api.create(await createUnder(k, { type: PayloadType.text, text: 'an old link' }))
+    await api.create(await createRequestUnder(k, { type: PayloadType.text, text: 'an old link' }))
     const link = secretLink(server.url, k)
     expect(link).toMatch(/\/s#1\.[\w-]{43}$/)
     expect(await open(link)).toEqual({ type: PayloadType.text, text: 'an old link' })
@@ -128,18 +91,15 @@ describe('signed content (format 2)', () => {
     await redis.restart()
     const phishing = { type: PayloadType.redirect, text: 'https://phish.example/login' }
 
-    // Signed with their own key: its hash is not the link's, refused at meta, before any view is used.
-    await recreate(await createUnder(k, phishing, await ownSigner()))
+    // Signed with a key of their own: its hash is not the link's, refused at meta, before any view is used.
+    await recreate(await createRequestUnder(k, phishing, await newSigningKey()))
     const early = await createRecipient(k, { api, retry: RETRY })
     expect(await rejection(() => early.meta())).toBe('signature')
     expect((await api.meta(access)).viewsLeft).toBe(1)
 
     // The creator's header (its key and signature) with their own ct: refused before decrypting.
     await redis.restart()
-    const forged = await createUnder(k, phishing, {
-      hdrs: Buffer.from(shown.hdr, 'base64url').subarray(0, -64),
-      sign: async () => Buffer.from(shown.hdr, 'base64url').subarray(-64),
-    })
+    const forged = await createRequestUnder(k, phishing, { hdr: decodeB64u(shown.hdr) })
     expect(forged.hdr).toBe(shown.hdr)
     await recreate(forged)
     const late = await createRecipient(k, { api, retry: RETRY })
@@ -151,7 +111,7 @@ describe('signed content (format 2)', () => {
 
     // Unsigned, as format 1 would allow: refused too.
     await redis.restart()
-    await recreate(await createUnder(k, phishing))
+    await recreate(await createRequestUnder(k, phishing))
     expect(await rejection(() => open(creator.link))).toBe('signature')
 
     // What a holder can do: store the creator's own bytes again. They open to the creator's content.
@@ -161,7 +121,7 @@ describe('signed content (format 2)', () => {
   }, 60_000)
 
   it('the server takes both header formats and refuses other sizes', async () => {
-    const bad = await createUnder(randomBytes(KEY_BYTES), { type: PayloadType.text, text: 'x' })
+    const bad = await createRequestUnder(randomBytes(KEY_BYTES), { type: PayloadType.text, text: 'x' })
     const error = await api.create({ ...bad, hdr: encodeB64u(new Uint8Array(130)) }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ApiError)
     expect(error).toMatchObject({ status: 400, code: 'invalid_request' })
