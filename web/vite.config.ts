@@ -2,6 +2,7 @@ import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import VueI18nPlugin from '@intlify/unplugin-vue-i18n/vite'
 import { compression } from 'vite-plugin-compression2'
+import { pagePreloadsPlugin } from './vite-page-preloads.ts'
 import { splitMessagesPlugin } from './vite-split-messages.ts'
 
 /**
@@ -12,6 +13,7 @@ export default defineConfig({
   plugins: [
     vue(),
     splitMessagesPlugin(),
+    pagePreloadsPlugin(),
     // Messages become functions at build time, and the runtime without the message compiler is
     // used: compiling in the browser would need 'unsafe-eval' (or the compiler's weight).
     VueI18nPlugin({

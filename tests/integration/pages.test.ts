@@ -100,6 +100,33 @@ describe('pages and their files', () => {
     })
   })
 
+  // A phone opening a link would otherwise find the reveal view only after the entry chunk ran.
+  describe("a lazy view's address", () => {
+    const preloads = (html: string) => [...html.matchAll(/<link rel="(?:modulepreload|preload)"[^>]* href="([^"]+)"/g)]
+    const page = async (url: string) => (await app.inject({ url })).body
+
+    it.each([
+      ['/s', /\/assets\/RevealSecretView-[^/]+\.js$/, /\/assets\/en\.reveal-[^/]+\.js$/],
+      ['/links', /\/assets\/LinksView-[^/]+\.js$/, /\/assets\/en\.links-[^/]+\.js$/],
+      ['/r', /\/assets\/ManageSecretView-[^/]+\.js$/, /\/assets\/en\.manage-[^/]+\.js$/],
+    ])('%s preloads its view and its words, each a file the server serves', async (url, view, words) => {
+      const hrefs = preloads(await page(url)).map((m) => m[1]!)
+      expect(hrefs.filter((h) => view.test(h))).toHaveLength(1)
+      expect(hrefs.filter((h) => words.test(h))).toHaveLength(1)
+      for (const href of hrefs) expect((await app.inject({ url: href })).statusCode, href).toBe(200)
+    })
+
+    it('/ preloads only what index.html loads anyway: the create page is not made heavier', async () => {
+      const html = await page('/')
+      expect(html).toBe(readFileSync(join(WEB_DIST, 'index.html'), 'utf8'))
+      expect(
+        preloads(html)
+          .map((m) => m[1]!)
+          .every((href) => files.includes(href)),
+      ).toBe(true)
+    })
+  })
+
   describe('an address nothing is served at', () => {
     it.each(['/nothing/here', '/S', '/Links', '/s/extra', '/assets/gone.js'])(
       'is an HTML page with a way home when a browser visits %s',

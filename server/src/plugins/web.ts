@@ -1,10 +1,11 @@
 /**
- * Serves the built SPA. Page routes return the same index.html and never touch the store:
- * opening a link must not consume it (link previewers and mail scanners fetch pages).
+ * Serves the built SPA. Page routes return index.html, or for a lazy view's address the build's
+ * copy of it that also preloads the view, and never touch the store: opening a link must not
+ * consume it (link previewers and mail scanners fetch pages).
  * Vite fingerprints everything under assets/, so those files can be cached for a year.
  *
  * Nothing is compressed per request: the build writes brotli and gzip copies beside every
- * asset, sent as they are, and the two pages held in memory are compressed once at boot.
+ * asset, sent as they are, and the pages held in memory are compressed once at boot.
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -19,18 +20,24 @@ type Encoding = 'br' | 'gzip'
 /** One HTML page in every encoding a browser may ask for. */
 type Page = Readonly<Record<Encoding | 'identity', Buffer>>
 
+type PageName = keyof typeof PAGE_PATHS
+
 /** The built app, read once: where its files are, and the pages the server sends itself. */
 export interface WebRoot {
   root: string
-  index: Page
+  /** index.html, or for a lazy view's address the copy that preloads that view (web/vite-page-preloads.ts). */
+  pages: Readonly<Record<PageName, Page>>
   /** web/public/404.html: what a browser gets for an address nothing is served at. */
   notFound: Page
 }
 
 const encodings = new Negotiator<Encoding>({ supportedValues: ['br', 'gzip'] })
 
-async function readPage(path: string): Promise<Page> {
-  const identity = await readFile(path)
+async function readPage(path: string, fallback?: string): Promise<Page> {
+  const identity = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+    if (fallback && error.code === 'ENOENT') return readFile(fallback)
+    throw error
+  })
   return {
     identity,
     br: brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY } }),
@@ -39,8 +46,13 @@ async function readPage(path: string): Promise<Page> {
 }
 
 export async function loadWebRoot(root: string): Promise<WebRoot> {
-  const [index, notFound] = await Promise.all([readPage(join(root, 'index.html')), readPage(join(root, '404.html'))])
-  return { root, index, notFound }
+  const index = join(root, 'index.html')
+  const names = Object.keys(PAGE_PATHS) as PageName[]
+  const [notFound, ...pages] = await Promise.all([
+    readPage(join(root, '404.html')),
+    ...names.map((name) => readPage(join(root, 'pages', `${name}.html`), index)),
+  ])
+  return { root, pages: Object.fromEntries(names.map((name, i) => [name, pages[i]!])) as WebRoot['pages'], notFound }
 }
 
 function sendPage(req: FastifyRequest, reply: FastifyReply, page: Page): FastifyReply {
@@ -75,8 +87,8 @@ const webPlugin: FastifyPluginAsync<WebRoot> = async (app, web) => {
         res.setHeader('cache-control', 'public, max-age=31536000, immutable')
     },
   })
-  for (const url of Object.values(PAGE_PATHS)) {
-    app.get(url, (req, reply) => sendPage(req, reply, web.index))
+  for (const [name, url] of Object.entries(PAGE_PATHS) as [PageName, string][]) {
+    app.get(url, (req, reply) => sendPage(req, reply, web.pages[name]))
     // `/s/#1.…` and the like: one canonical address per page. The browser keeps the fragment
     // (the key) across a redirect whose Location has none.
     if (url !== '/')
