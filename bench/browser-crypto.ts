@@ -17,11 +17,18 @@ export interface CryptoTimes {
   seal64k: { median: number; max: number }
   open64k: { median: number; max: number }
   argon2id: { median: number; max: number; params: string }
+  /** A secret request with a 64 KiB answer: make (keys and note), answer (ECDH and seal), collect (ECDH and open). */
+  request: {
+    make: { median: number; max: number }
+    answer: { median: number; max: number }
+    collect: { median: number; max: number }
+  }
 }
 
 interface BenchApi {
   sealAndOpen(): Promise<{ seal: number; open: number }>
   argon2(): Promise<number>
+  requestFlow(): Promise<{ make: number; answer: number; collect: number }>
   secure(): boolean
 }
 
@@ -60,10 +67,19 @@ export async function measureBrowserCrypto(entry: string, iterations: number): P
     const page = await browser.newPage()
     await page.goto(`http://127.0.0.1:${port}/`)
     if (!(await call(page, 'secure'))) throw new Error('the bench page is not a secure context')
-    const runs: Array<{ seal: number; open: number; argon2: number }> = []
+    const runs: Array<{
+      seal: number
+      open: number
+      argon2: number
+      request: { make: number; answer: number; collect: number }
+    }> = []
     // The first round compiles the WASM and warms the JIT; it is not counted.
     for (let i = 0; i <= iterations; i++) {
-      const times = { ...(await call(page, 'sealAndOpen')), argon2: await call(page, 'argon2') }
+      const times = {
+        ...(await call(page, 'sealAndOpen')),
+        argon2: await call(page, 'argon2'),
+        request: await call(page, 'requestFlow'),
+      }
       if (i > 0) runs.push(times)
     }
     const { m, t } = ARGON2.defaults
@@ -72,6 +88,11 @@ export async function measureBrowserCrypto(entry: string, iterations: number): P
       seal64k: summary(runs.map((r) => r.seal)),
       open64k: summary(runs.map((r) => r.open)),
       argon2id: { ...summary(runs.map((r) => r.argon2)), params: `m=${m} KiB, t=${t}, p=1` },
+      request: {
+        make: summary(runs.map((r) => r.request.make)),
+        answer: summary(runs.map((r) => r.request.answer)),
+        collect: summary(runs.map((r) => r.request.collect)),
+      },
     }
   } finally {
     await browser.close()

@@ -9,8 +9,12 @@ import {
   decryptSecret,
   derivePassphraseKey,
   newHeader,
+  importRequesterKey,
+  openAnswer,
   parseSecretLink,
+  prepareRequest,
   prepareSecret,
+  sealAnswer,
   unlockSecret,
 } from '@burnlink/shared'
 
@@ -41,4 +45,26 @@ function argon2(): Promise<number> {
   return timed(() => derivePassphraseKey('correct horse battery staple', newHeader('x', ARGON2.defaults)))
 }
 
-Object.assign(globalThis, { burnlinkBench: { sealAndOpen, argon2, secure: () => isSecureContext } })
+/**
+ * A secret request's crypto (protocol.md §12) with a 64 KiB answer: the requester's key pair
+ * and note, the responder's ephemeral ECDH and seal, the requester's ECDH and open.
+ */
+async function requestFlow(): Promise<{ make: number; answer: number; collect: number }> {
+  const text = 'x'.repeat(MAX_PAYLOAD_BYTES)
+  let prepared: Awaited<ReturnType<typeof prepareRequest>> | undefined
+  const make = await timed(async () => {
+    prepared = await prepareRequest({ origin: location.origin, ttl: 3600, note: 'a short note' })
+  })
+  const { rid, Q } = prepared!.key
+  let sealed: Awaited<ReturnType<typeof sealAnswer>> | undefined
+  const answer = await timed(async () => {
+    sealed = await sealAnswer(rid, Q, text)
+  })
+  const collect = await timed(async () => {
+    const opened = await openAnswer(await importRequesterKey(prepared!.key), rid, Q, sealed!.E, sealed!.ans)
+    if (opened.length !== text.length) throw new Error('the opened answer differs')
+  })
+  return { make, answer, collect }
+}
+
+Object.assign(globalThis, { burnlinkBench: { sealAndOpen, argon2, requestFlow, secure: () => isSecureContext } })

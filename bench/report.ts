@@ -137,6 +137,9 @@ export function printReport(r: Report): void {
     console.log(
       `\nheadless Chromium, median of ${b.iterations}: seal 64 KiB ${ms(b.seal64k)}, open 64 KiB ${ms(b.open64k)}, Argon2id ${b.argon2id.params} ${ms(b.argon2id)}`,
     )
+    console.log(
+      `secret request, 64 KiB answer: make ${ms(b.request.make)}, answer ${ms(b.request.answer)}, collect ${ms(b.request.collect)}`,
+    )
   }
   if (r.lighthouse) {
     const t = LIGHTHOUSE_TARGETS
