@@ -19,6 +19,8 @@ export interface LoadResult {
   overrun: number
   /** CPU milliseconds of the server processes and Redis per 2xx answer (cpu.ts). */
   cpuMsPerOp?: number
+  /** The part of it spent in Redis. */
+  redisCpuMsPerOp?: number
 }
 
 /** wrk when it is installed (wrk.ts says why), else autocannon. */

@@ -47,6 +47,7 @@ function options(argv: string[]) {
       connections: { type: 'string', default: '50' },
       secrets: { type: 'string' },
       generator: { type: 'string' },
+      ops: { type: 'string', default: OPS.join(',') },
       only: { type: 'string', default: PARTS.join(',') },
       // KEY=VALUE for the burnlink server, repeatable: before/after figures for a change.
       'server-env': { type: 'string', multiple: true, default: [] },
@@ -62,6 +63,7 @@ function options(argv: string[]) {
     lighthouseRuns: values.quick ? 1 : 3,
     parts: new Set(values.only!.split(',')),
     generator: values.generator as Generator | undefined,
+    ops: OPS.filter((op) => values.ops!.split(',').includes(op)),
     serverEnv: Object.fromEntries(
       values['server-env']!.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
     ),
@@ -176,6 +178,7 @@ export async function main({
       const urls = servers.map((s) => s.url)
       const pids = [...new Set([redisPid, ...servers.map((s) => s.pid)])]
       const cpuBefore = cpuMs(pids)
+      const redisBefore = cpuMs([redisPid])
       const parts = await Promise.all(
         urls.map((url, i) =>
           load({
@@ -186,15 +189,17 @@ export async function main({
           }),
         ),
       )
-      const result: LoadResult = { ...combine(parts), cpuMsPerOp: 0 }
+      const result = combine(parts)
       result.cpuMsPerOp = (cpuMs(pids) - cpuBefore) / result.ok
+      result.redisCpuMsPerOp = (cpuMs([redisPid]) - redisBefore) / result.ok
+
       sizer.saw(key, result)
       return result
     }
 
     if (o.parts.has('http')) {
-      report.http = {} as Record<Op, Runs>
-      for (const op of OPS) {
+      report.http = {} as Partial<Record<Op, Runs>>
+      for (const op of o.ops) {
         const runs: Runs = { baseline: [], burnlink: [] }
         for (const t of targets) await measure(t, op, WARMUP_SECONDS)
         for (let pair = 0; pair < o.pairs; pair++) {

@@ -24,7 +24,7 @@ export interface Report {
     serverEnv: Record<string, string>
     generator: Generator
   }
-  http?: Record<Op, Runs>
+  http?: Partial<Record<Op, Runs>>
   scaleout?: { oneProcess: LoadResult[]; twoProcesses: LoadResult[] }
   memory?: MemoryResult
   pages?: WebWeight
@@ -81,6 +81,7 @@ function loadRow(label: string, who: string, runs: LoadResult[]): string[] {
     fmt(spread(runs.map((r) => r.p50)), 2),
     fmt(spread(runs.map((r) => r.p99)), 2),
     fmt(spread(runs.map((r) => r.cpuMsPerOp ?? Number.NaN)), 3),
+    fmt(spread(runs.map((r) => r.redisCpuMsPerOp ?? Number.NaN)), 3),
     `${failed}${statuses ? ` (HTTP ${statuses})` : ''}${overrun ? ` (pool ran out: ${overrun})` : ''}`,
   ]
 }
@@ -99,11 +100,11 @@ export function printReport(r: Report): void {
     .join(' ')
   console.log(env ? `burnlink server with ${env}\n` : '')
   if (r.http) {
-    const rows = [['operation', 'server', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/op', 'failed']]
-    for (const [op, runs] of Object.entries(r.http)) {
+    const rows = [['operation', 'server', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/op', 'of it Redis', 'failed']]
+    for (const [op, runs] of Object.entries(r.http) as Array<[Op, Runs]>) {
       rows.push(loadRow(op, 'baseline', runs.baseline), loadRow(op, 'burnlink', runs.burnlink))
       const ratio = (figure?: (r: LoadResult) => number) => fmt(pairRatios(runs.burnlink, runs.baseline, figure), 2)
-      rows.push([op, 'ratio', ratio(), '', ratio((x) => x.p99), ratio((x) => x.cpuMsPerOp ?? Number.NaN), ''])
+      rows.push([op, 'ratio', ratio(), '', ratio((x) => x.p99), ratio((x) => x.cpuMsPerOp ?? Number.NaN), '', ''])
     }
     console.log(table(rows))
   }
@@ -112,10 +113,10 @@ export function printReport(r: Report): void {
     console.log('\nscale-out, reveal, one Redis:')
     console.log(
       table([
-        ['servers', '', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/op', 'failed'],
+        ['servers', '', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/op', 'of it Redis', 'failed'],
         loadRow('1 process', '', oneProcess),
         loadRow('2 processes', '', twoProcesses),
-        ['ratio 2/1', '', fmt(pairRatios(twoProcesses, oneProcess), 2), '', '', '', ''],
+        ['ratio 2/1', '', fmt(pairRatios(twoProcesses, oneProcess), 2), '', '', '', '', ''],
       ]),
     )
   }
