@@ -79,6 +79,8 @@ describeEngines('the receipt timeline', (engine) => {
       kind: 'text',
     }
     await alice.goto(`${suite.url}/links`)
+    // Settled first: a reload while the view's chunks load would count as failed loads.
+    await alice.waitFor({ heading: 'No links in this browser yet' })
     await alice.evaluate(
       ([key, value]) => localStorage.setItem(key!, value!),
       [STORAGE_KEY, JSON.stringify({ format: 'burnlink-links', v: 1, links: [entry] })],
