@@ -118,6 +118,32 @@ describe.each([
     expect((await create(LARGE_TEXT, `198.51.100.${1 + (randomBytes(1)[0]! % 200)}`)).statusCode).toBe(201)
   })
 
+  it('leases bytes at large budgets: never over the budget in all, at most one lease early per other instance', async () => {
+    const small = await newSeed({ text: 'small', maxViews: 1 })
+    const perSmall = storedBytes(small.prepared.request)
+    const budget = 64 * perSmall
+    // A lease is 1/32 of the budget: two small secrets here.
+    const lease = Math.floor(budget / 32)
+    const config = budgetConfig({ createBytesPerHour: budget, maxStoredBytes: 0 })
+    const url = redis ? inject('redisUrl') : undefined
+    const leasing = await Promise.all((redis ? [1, 2] : [1]).map(() => instance(config, url)))
+    try {
+      const client = `${randomNetwork()}::1`
+      const statuses: number[] = []
+      for (let i = 0; i < 70; i++) {
+        const seed = await newSeed({ text: 'small', maxViews: 1 })
+        statuses.push((await post(leasing[i % leasing.length]!.app, '', seed.prepared.request, client)).statusCode)
+      }
+      expect(statuses.filter((s) => s !== 201 && s !== 429)).toEqual([])
+      const admitted = statuses.filter((s) => s === 201).length * perSmall
+      expect(admitted).toBeLessThanOrEqual(budget)
+      expect(admitted).toBeGreaterThanOrEqual(budget - (leasing.length - 1) * lease)
+      expect(statuses.slice(-3)).toEqual([429, 429, 429])
+    } finally {
+      await close(leasing)
+    }
+  })
+
   it('counts nothing for a refused or invalid create', async () => {
     const client = `${randomNetwork()}::1`
     // Not base64url: refused before anything is counted.

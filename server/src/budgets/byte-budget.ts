@@ -5,6 +5,15 @@
  * without Redis or while it does not answer (shared-or-local.ts).
  *
  * A charge that would take a client over its budget is refused whole and counts nothing.
+ *
+ * An instance takes bytes from Redis in leases, as the rate limiter takes requests
+ * (request-leases.ts), and spends them without asking again: a lease is 1/32 of the budget,
+ * at least the charge, so a client storing often costs one round trip per lease, not one per
+ * create (a round trip was a tenth of a create's CPU). Leased bytes count as stored in Redis
+ * at once, so instances together never admit more than the budget; a client whose creates
+ * move between N instances may be refused up to (N - 1) leases early. At small budgets (the
+ * charge above 1/32 of the budget) every charge still asks and the count is exact. A lease
+ * ends with its fixed window: what it still holds then is never spent.
  */
 import type { RedisClient } from '../store/redis-client.ts'
 import { RecentMap } from './recent-map.ts'
@@ -17,16 +26,20 @@ const MAX_CLIENTS = 100_000
 
 export type Charge = { ok: true } | { ok: false; retryAfterSeconds: number }
 
+/** A lease's share of the budget. */
+const LEASE_SHARE = 32
+
 /**
  * KEYS[1] hash {w: fixed window number, c: current count, p: previous count}. ARGV: cost,
- * limit, window ms. Returns {admitted 0|1, current, previous, elapsed ms}, the counts as
- * they were before this charge. The admission test is sliding-window.ts' `admits`.
+ * lease (at least cost), limit, window ms. Returns {granted, current, previous, elapsed ms},
+ * the counts as they were before this charge: granted is the lease when it fits, else the
+ * cost when that fits, else 0. The admission test is sliding-window.ts' \`admits\`.
  * allow-oom: counting must go on when Redis is full; each client costs one small hash.
  */
 const CHARGE_SCRIPT = `#!lua flags=allow-oom
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local cost, limit, window = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local cost, lease, limit, window = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local index = math.floor(now / window)
 local elapsed = now - index * window
 local s = redis.call('HMGET', KEYS[1], 'w', 'c', 'p')
@@ -36,16 +49,23 @@ if w == index then
 elseif w == index - 1 then
   previous = tonumber(s[2])
 end
-if current + previous * (window - elapsed) / window + cost > limit then
-  return {0, current, previous, elapsed}
-end
-redis.call('HSET', KEYS[1], 'w', index, 'c', current + cost, 'p', previous)
+local total = current + previous * (window - elapsed) / window
+local granted = 0
+if total + lease <= limit then granted = lease elseif total + cost <= limit then granted = cost end
+if granted == 0 then return {0, current, previous, elapsed} end
+redis.call('HSET', KEYS[1], 'w', index, 'c', current + granted, 'p', previous)
 redis.call('PEXPIRE', KEYS[1], 2 * window - elapsed)
-return {1, current, previous, elapsed}
+return {granted, current, previous, elapsed}
 `
 
 type ChargeCommand = {
-  burnlinkChargeBytes(key: string, cost: number, limit: number, windowMs: number): Promise<number[]>
+  burnlinkLeaseBytes(key: string, cost: number, lease: number, limit: number, windowMs: number): Promise<number[]>
+}
+
+/** Bytes leased from Redis and not yet spent, until the fixed window they were counted in ends. */
+interface Lease {
+  held: number
+  expiresAt: number
 }
 
 interface LocalCounts {
@@ -59,6 +79,7 @@ export class ByteBudget {
   private readonly redis: (RedisClient & ChargeCommand) | undefined
   private readonly counting: SharedOrLocal | undefined
   private readonly local = new RecentMap<LocalCounts>(MAX_CLIENTS)
+  private readonly leases = new RecentMap<Lease>(MAX_CLIENTS)
 
   constructor(
     redis: RedisClient | undefined,
@@ -67,7 +88,7 @@ export class ByteBudget {
     readonly limit: number,
     private readonly windowMs = HOUR_MS,
   ) {
-    redis?.defineCommand('burnlinkChargeBytes', { numberOfKeys: 1, lua: CHARGE_SCRIPT })
+    redis?.defineCommand('burnlinkLeaseBytes', { numberOfKeys: 1, lua: CHARGE_SCRIPT })
     this.redis = redis as ByteBudget['redis']
     this.counting = redis && new SharedOrLocal(redis, log, 'byte budgets')
   }
@@ -77,15 +98,33 @@ export class ByteBudget {
     const { redis, counting } = this
     const local = () => this.chargeLocally(client, bytes)
     if (!redis || !counting) return local()
+    const key = `bl:bb:${client}`
+    const lease = this.leases.get(key, Date.now())
+    if (lease && lease.held >= bytes) {
+      lease.held -= bytes
+      return { ok: true }
+    }
     return counting.count(async () => {
-      const [admitted, current = 0, previous = 0, elapsed = 0] = await redis.burnlinkChargeBytes(
-        `bl:bb:${client}`,
+      const want = Math.max(bytes, Math.floor(this.limit / LEASE_SHARE))
+      const [granted = 0, current = 0, previous = 0, elapsed = 0] = await redis.burnlinkLeaseBytes(
+        key,
         bytes,
+        want,
         this.limit,
         this.windowMs,
       )
-      return admitted === 1 ? { ok: true } : this.refusal({ current, previous, elapsed }, bytes)
+      if (granted === 0) return this.refusal({ current, previous, elapsed }, bytes)
+      this.keep(key, granted - bytes, this.windowMs - elapsed)
+      return { ok: true }
     }, local)
+  }
+
+  /** Adds what a grant leaves over to what this instance holds: concurrent charges may each have leased. */
+  private keep(key: string, rest: number, windowLeftMs: number): void {
+    if (rest <= 0) return
+    const now = Date.now()
+    const lease = this.leases.get(key, now)
+    this.leases.set(key, { held: (lease?.held ?? 0) + rest, expiresAt: now + windowLeftMs }, now)
   }
 
   private chargeLocally(client: string, bytes: number): Charge {
