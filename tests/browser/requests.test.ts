@@ -1,5 +1,5 @@
 /**
- * Secret requests (protocol.md §12) in Chromium: one person asks, another answers, the first
+ * Secret requests (protocol.md §12) in Chromium, Firefox and WebKit: one person asks, another answers, the first
  * collects; a second responder is refused, a server that swaps the public key is caught by the
  * responder's page, and no request of either browser carries the answer, the note or a key.
  * The CLI (built, run as a child process) and the pages interoperate both ways, byte for byte.
@@ -7,12 +7,12 @@
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, expect, inject, it } from 'vitest'
 import { encodeB64u, parseCollectLink, parseRequestLink, prepareRequest } from '@burnlink/shared'
 import { runCli } from '../../cli/test/helpers.ts'
 import { leaksIn } from '../helpers/browser.ts'
 import type { DriverContext } from '../helpers/driver.ts'
-import { engines, expectCleanPages, useEngineSuite } from '../helpers/engines.ts'
+import { describeEngines, expectCleanPages, useEngineSuite } from '../helpers/engines.ts'
 
 const BUILD_CLI = fileURLToPath(new URL('../../cli/build.mjs', import.meta.url))
 /** Multi-line, CRLF, tab, combining accents, a ZWJ emoji and a final newline: all must survive. */
@@ -31,11 +31,8 @@ function keyForms(requestLink: string, collectLink: string): string[] {
   return [n, d].flatMap((k) => [encodeB64u(k), Buffer.from(k).toString('hex')])
 }
 
-describe('secret requests between two browsers (chromium)', () => {
-  const suite = useEngineSuite(
-    engines.find((e) => e.name === 'chromium')!,
-    { redisUrl: inject('redisUrl') },
-  )
+describeEngines('secret requests between two browsers', (engine) => {
+  const suite = useEngineSuite(engine, { redisUrl: inject('redisUrl') })
   let raw: Redis
   beforeAll(() => {
     raw = new Redis(inject('redisUrl'))
