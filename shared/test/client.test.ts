@@ -60,7 +60,15 @@ describe('client requests', () => {
   })
 
   it('sends a status batch as items and returns the items', async () => {
-    const status = { state: 'active', views: 0, maxViews: 1, failedAttempts: 0, createdAt: 'a', expiresAt: 'b' }
+    const status = {
+      state: 'active',
+      views: 0,
+      maxViews: 1,
+      failedAttempts: 0,
+      createdAt: 'a',
+      expiresAt: 'b',
+      events: [{ type: 'opened', at: 'c' }],
+    }
     const { calls, client } = stub(() => json(200, { items: [status, null] }))
     expect(
       await client.statusBatch([
