@@ -92,7 +92,7 @@ describe.runIf(hasChromium())('file secrets in Chromium', () => {
 
   async function person(
     o: { pickers?: 'private' | 'none'; width?: number; colorScheme?: 'light' | 'dark' } = {},
-  ): Promise<{ page: Page; requests: () => ReturnType<RequestRecorder['requests']> }> {
+  ): Promise<{ page: Page; requests: () => ReturnType<RequestRecorder['requests']>; errors: string[] }> {
     const context = await browser.newContext({
       viewport: { width: o.width ?? 1100, height: 900 },
       colorScheme: o.colorScheme ?? 'light',
@@ -102,9 +102,12 @@ describe.runIf(hasChromium())('file secrets in Chromium', () => {
     if (o.pickers === 'private') await context.addInitScript(pickersFromPrivateFileSystem)
     if (o.pickers === 'none') await context.addInitScript(noPickers)
     const id = `files-${++people}`
+    const errors: string[] = []
+    context.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())))
+    context.on('weberror', (e) => void errors.push(String(e.error())))
     const page = await context.newPage()
     await page.goto(recorder.enrollUrl(id))
-    return { page, requests: () => recorder.requests(id) }
+    return { page, requests: () => recorder.requests(id), errors }
   }
 
   async function chooseFiles(page: Page, files: { name: string; bytes: Buffer }[], passphrase?: string) {
@@ -175,6 +178,9 @@ describe.runIf(hasChromium())('file secrets in Chromium', () => {
       ]),
     )
     expect(leaksIn(requests, [canary, name, 'quarterly-report', ...keyForms(link)])).toEqual([])
+    // Bob's second visit met a 410 for the viewed secret, as it should; nothing else went wrong.
+    expect(alice.errors).toEqual([])
+    expect(bob.errors.filter((e) => !e.includes('410'))).toEqual([])
   })
 
   it('with a passphrase, streams the file to disk through the File System Access API', async () => {
@@ -193,6 +199,7 @@ describe.runIf(hasChromium())('file secrets in Chromium', () => {
 
     const requests = [...alice.requests(), ...bob.requests()]
     expect(leaksIn(requests, [canary, 'dump.sql', passphrase, ...keyForms(link)])).toEqual([])
+    expect([...alice.errors, ...bob.errors]).toEqual([])
   })
 
   it('sends two files and saves both with "Download all", names made safe', async () => {
@@ -216,6 +223,32 @@ describe.runIf(hasChromium())('file secrets in Chromium', () => {
 
     const requests = [...alice.requests(), ...bob.requests()]
     expect(leaksIn(requests, [a.canary, b.canary, 'a.bin', 'b.txt', ...keyForms(link)])).toEqual([])
+    expect([...alice.errors, ...bob.errors]).toEqual([])
+  })
+
+  it('a download altered on the way is refused with its own message, and nothing of it is kept', async () => {
+    const alice = await person()
+    await chooseFiles(alice.page, [{ name: 'signed.pdf', bytes: randomBytes(3 * MB) }])
+    const link = await send(alice.page)
+
+    const bob = await person({ pickers: 'private' })
+    // A hostile server or network: one byte of the second chunk flipped.
+    let reads = 0
+    await bob.page.context().route('**/api/v1/secrets/chunk/read', async (route) => {
+      const response = await route.fetch()
+      const body = await response.body()
+      if (++reads === 2) body[100]! ^= 1
+      await route.fulfill({ response, body })
+    })
+    await reveal(bob.page, link)
+    await bob.page.getByRole('button', { name: 'Download signed.pdf' }).click()
+    await bob.page.getByText('This download was altered or cut short on the way, so it was not saved.').waitFor()
+    // The browser writes to a temporary file and the abort discards it: the chosen file stays empty.
+    const kept = await bob.page.evaluate(async () => {
+      const handle = await (await navigator.storage.getDirectory()).getFileHandle('signed.pdf')
+      return (await handle.getFile()).size
+    })
+    expect(kept).toBe(0)
   })
 
   it('refuses files over the limit before anything is uploaded, naming the limit', async () => {

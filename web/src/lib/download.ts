@@ -98,23 +98,36 @@ export async function pickFolderSinks(): Promise<(name: string) => Promise<FileS
   }
 }
 
+const FOLD_BYTES = 16 * 1024 * 1024
+
 /**
  * Assembles the file in a Blob and saves it as a download when whole. Always as
  * application/octet-stream through <a download>: whatever the sender called it, the browser
  * saves it and never renders it in this origin.
  */
 export function memorySink(name: string): FileSink {
+  // Folded into a Blob every few MiB: the browser may then keep the bytes outside the page's
+  // memory (Chromium moves large Blobs to disk), and the page holds only the last few pieces.
+  let blobs: Blob[] = []
   let parts: Uint8Array<ArrayBuffer>[] = []
+  let held = 0
   return {
     async write(bytes) {
       parts.push(bytes as Uint8Array<ArrayBuffer>)
+      held += bytes.length
+      if (held < FOLD_BYTES) return
+      blobs.push(new Blob(parts))
+      parts = []
+      held = 0
     },
     async close() {
-      const blob = new Blob(parts, { type: 'application/octet-stream' })
+      const blob = new Blob([...blobs, ...parts], { type: 'application/octet-stream' })
+      blobs = []
       parts = []
       saveBlob(name, blob)
     },
     async abort() {
+      blobs = []
       parts = []
     },
   }
