@@ -127,3 +127,47 @@ describe('secret request API', () => {
       expect(paths).toContain(`/api/v1/requests${p}`)
   })
 })
+
+describe('secret request limits', () => {
+  it('counts creates against the create rate and the hourly byte budget, reads against the read rate', async () => {
+    const limited = defaultConfig({ rateLimit: { createPerMinute: 3, readPerMinute: 2, ipv6Prefix: 64 } })
+    const store = openTestStore(limited)
+    const app = await buildApp({ config: limited, store })
+    try {
+      const post = (path: string, body: unknown) =>
+        app.inject({ method: 'POST', url: `/api/v1/requests${path}`, payload: body as object })
+      const made = await Promise.all(Array.from({ length: 4 }, () => prepareRequest({ origin: 'http://x', ttl: 600 })))
+      const statuses = []
+      for (const p of made) statuses.push((await post('', p.request)).statusCode)
+      expect(statuses).toEqual([201, 201, 201, 429])
+      const reads = []
+      for (let i = 0; i < 3; i++) reads.push((await post('/status', made[0]!.ref)).statusCode)
+      expect(reads).toEqual([200, 200, 429])
+    } finally {
+      await app.close()
+      await store.close()
+    }
+
+    // A budget of two requests' worth of bytes: the third create is refused, stored bytes counted.
+    const p = await prepareRequest({ origin: 'http://x', ttl: 600, note: 'n' })
+    const bytesPerCreate = 65 + 284
+    const budgeted = defaultConfig({
+      rateLimit: { createPerMinute: 1000, readPerMinute: 1000, ipv6Prefix: 64 },
+      budgets: { ...defaultConfig().budgets, createBytesPerHour: 2 * bytesPerCreate },
+    })
+    const store2 = openTestStore(budgeted)
+    const app2 = await buildApp({ config: budgeted, store: store2 })
+    try {
+      const create = async (body: unknown) =>
+        (await app2.inject({ method: 'POST', url: '/api/v1/requests', payload: body as object })).statusCode
+      const second = await prepareRequest({ origin: 'http://x', ttl: 600, note: 'n' })
+      const third = await prepareRequest({ origin: 'http://x', ttl: 600, note: 'n' })
+      expect([await create(p.request), await create(second.request), await create(third.request)]).toEqual([
+        201, 201, 429,
+      ])
+    } finally {
+      await app2.close()
+      await store2.close()
+    }
+  })
+})
