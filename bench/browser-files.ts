@@ -8,7 +8,8 @@
  *   written to disk as it arrives (the File System Access API, its picker answered by the
  *   origin's private file system, since headless Chromium shows no dialog).
  * JS memory is V8's heap plus the ArrayBuffer bytes it holds (Runtime.getHeapUsage of the
- * page and of every worker), sampled every 50 ms.
+ * page and of every worker), live: each sample, every 50 ms or so, follows a forced garbage
+ * collection, so what was written and dropped but not yet collected is not counted.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
@@ -112,41 +113,48 @@ async function throughput(browser: Browser, root: string, megabytes: number, ite
   }
 }
 
-/** Samples JS memory of a page and of every worker it starts, through DevTools. */
+type HeapUsage = { usedSize: number; backingStorageSize?: number }
+
+/**
+ * Samples the live JS memory of a page and of every worker it starts, through DevTools:
+ * each sample first collects garbage, so buffers already written and dropped do not count.
+ */
 async function watchMemory(page: Page): Promise<{ peak(): number; stop(): void }> {
   const cdp: CDPSession = await page.context().newCDPSession(page)
   const workers = new Set<string>()
-  const waiting = new Map<number, (r: { usedSize: number; backingStorageSize?: number }) => void>()
+  const waiting = new Map<number, (r: HeapUsage) => void>()
   let id = 0
   cdp.on('Target.attachedToTarget', (e) => void workers.add(e.sessionId))
   cdp.on('Target.detachedFromTarget', (e) => void workers.delete(e.sessionId ?? ''))
   cdp.on('Target.receivedMessageFromTarget', (e) => {
-    const message = JSON.parse(e.message) as { id?: number; result?: { usedSize: number } }
+    const message = JSON.parse(e.message) as { id?: number; result?: HeapUsage }
     if (message.id !== undefined && message.result) waiting.get(message.id)?.(message.result)
   })
   // Not flattened: Playwright's own session is attached the flattened way, and this stays apart from it.
   await cdp.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false })
-  const inWorker = (sessionId: string) =>
-    new Promise<{ usedSize: number; backingStorageSize?: number }>((resolve) => {
+  const inWorker = (sessionId: string, method: string) =>
+    new Promise<HeapUsage>((resolve) => {
       const n = ++id
       waiting.set(n, resolve)
       void cdp
-        .send('Target.sendMessageToTarget', {
-          sessionId,
-          message: JSON.stringify({ id: n, method: 'Runtime.getHeapUsage' }),
-        })
+        .send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: n, method }) })
         .catch(() => resolve({ usedSize: 0 }))
-      setTimeout(() => resolve({ usedSize: 0 }), 1000)
+      setTimeout(() => resolve({ usedSize: 0 }), 2000)
     })
+  const live = async (sessionId?: string): Promise<HeapUsage> => {
+    if (sessionId === undefined) {
+      await cdp.send('HeapProfiler.collectGarbage').catch(() => undefined)
+      return cdp.send('Runtime.getHeapUsage').catch(() => ({ usedSize: 0 }))
+    }
+    await inWorker(sessionId, 'HeapProfiler.collectGarbage')
+    return inWorker(sessionId, 'Runtime.getHeapUsage')
+  }
   let peak = 0
   let stopped = false
-  const sizeOf = (u: { usedSize: number; backingStorageSize?: number }) => u.usedSize + (u.backingStorageSize ?? 0)
+  const sizeOf = (u: HeapUsage) => u.usedSize + (u.backingStorageSize ?? 0)
   void (async () => {
     while (!stopped) {
-      const usages = await Promise.all([
-        cdp.send('Runtime.getHeapUsage').catch(() => ({ usedSize: 0 })),
-        ...[...workers].map(inWorker),
-      ])
+      const usages = await Promise.all([live(), ...[...workers].map((w) => live(w))])
       peak = Math.max(
         peak,
         usages.reduce((sum, u) => sum + sizeOf(u), 0),
@@ -247,7 +255,7 @@ export function printBrowserFiles(r: BrowserFiles): void {
     `  decrypt ${f(t.decrypt)} MB/s vs WebCrypto in one call ${f(t.webcryptoDecrypt)} MB/s: ratio ${t.decryptRatio.toFixed(2)} (target >= 0.5)`,
   )
   console.log(
-    `  ${x.megabytes} MB through the app: peak JS memory (heap + buffers, page and workers) sender ${f(x.senderPeak)} MB, ` +
+    `  ${x.megabytes} MB through the app: peak live JS memory (heap + buffers, page and workers) sender ${f(x.senderPeak)} MB, ` +
       `recipient ${f(x.recipientPeak)} MB; up ${x.uploadSeconds.toFixed(1)} s, down ${x.downloadSeconds.toFixed(1)} s, ` +
       `${x.identical ? 'byte-identical' : 'NOT IDENTICAL'}`,
   )
