@@ -28,7 +28,7 @@ import {
 } from './limits.ts'
 import { PAGE_PATHS, parseFragment, splitLink, trimOrigin } from './links.ts'
 import { RevealInDoubtError } from './recipient.ts'
-import type { CollectRef, CreateRequestRequest, RequestStatus } from './schemas.ts'
+import type { AnswerRequest, CollectRef, CreateRequestRequest, RequestStatus } from './schemas.ts'
 import { concatBytes, ownBytes, randomBytes, sha256, subtle } from './webcrypto.ts'
 
 const encoder = new TextEncoder()
@@ -333,6 +333,9 @@ export async function createResponder(
   const { rid, qa, nk } = await deriveRequestKeys(link.n)
   const access = { rid: encodeB64u(rid), acc: encodeB64u(qa) }
   let checkedKey: Uint8Array | undefined
+  // The last answer sealed: sending the same text again (after a lost answer, even once the
+  // retries gave up) sends the same bytes, which the server takes as the same answer.
+  let sealed: { text: string; body: AnswerRequest } | undefined
   return {
     async open() {
       const r = await withRetries(() => api.open(access), retry)
@@ -351,8 +354,11 @@ export async function createResponder(
     },
     async answer(text, answerRetry = retry) {
       if (!checkedKey) throw new TypeError('call open() first: it checks the key')
-      const { E, ans } = await sealAnswer(rid, checkedKey, text)
-      const body = { ...access, epk: encodeB64u(E), ans: encodeB64u(ans) }
+      if (sealed?.text !== text) {
+        const { E, ans } = await sealAnswer(rid, checkedKey, text)
+        sealed = { text, body: { ...access, epk: encodeB64u(E), ans: encodeB64u(ans) } }
+      }
+      const { body } = sealed
       await withRetries(() => api.answer(body), answerRetry)
     },
   }

@@ -75,4 +75,26 @@ describe('a responder', () => {
     expect(await responder.open()).not.toHaveProperty('note')
     await expect(responder.answer('x')).rejects.toMatchObject({ code: 'already_answered' })
   })
+
+  it('sends the same bytes when the same text is sent again, so a retry cannot become a second answer', async () => {
+    const p = await prepareRequest({ origin: 'https://x.example', ttl: 3600 })
+    const sent: unknown[] = []
+    let fail = true
+    const api = {
+      open: async () => ({ pub: p.request.pub, expiresAt: new Date().toISOString() }),
+      answer: async (b: unknown) => {
+        sent.push(b)
+        if (fail) throw new ApiError(0, 'network', 'no answer')
+        return { state: 'answered' as const }
+      },
+    }
+    const responder = await createResponder(parseRequestLink(p.requestLink), api)
+    await responder.open()
+    await expect(responder.answer('same', { budgetMs: 0 })).rejects.toMatchObject({ code: 'network' })
+    fail = false
+    await responder.answer('same', { budgetMs: 0 })
+    await responder.answer('other', { budgetMs: 0 })
+    expect(sent[1]).toEqual(sent[0])
+    expect(sent[2]).not.toEqual(sent[0])
+  })
 })
