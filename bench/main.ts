@@ -17,6 +17,7 @@ import { measureBrowserCrypto } from './browser-crypto.ts'
 import { measureBrowserFiles, printBrowserFiles, type BrowserFiles } from './browser-files.ts'
 import { measureLighthouse } from './lighthouse.ts'
 import { cpuMs } from './cpu.ts'
+import { BLOB_STORES, measureFiles } from './files-transfer.ts'
 import { runLoad, type Generator, type LoadOptions, type LoadResult } from './load.ts'
 import { memoryPerSecret } from './memory.ts'
 import { buildWebInto, measureWeb } from './page-weight.ts'
@@ -33,7 +34,7 @@ import {
   type Prepare,
 } from './workloads.ts'
 
-const PARTS = ['http', 'scaleout', 'memory', 'pages', 'browser', 'browser-files', 'lighthouse'] as const
+const PARTS = ['http', 'scaleout', 'memory', 'files', 'pages', 'browser', 'browser-files', 'lighthouse'] as const
 /** Each server and operation gets one untimed run first, so no run pays for JIT warm-up. */
 const WARMUP_SECONDS = 1
 
@@ -46,6 +47,8 @@ function options(argv: string[]) {
       pairs: { type: 'string' },
       connections: { type: 'string', default: '50' },
       secrets: { type: 'string' },
+      'file-mb': { type: 'string' },
+      'blob-stores': { type: 'string', default: BLOB_STORES.join(',') },
       generator: { type: 'string' },
       ops: { type: 'string', default: OPS.join(',') },
       only: { type: 'string', default: PARTS.join(',') },
@@ -59,6 +62,8 @@ function options(argv: string[]) {
     pairs: num(values.pairs ?? process.env.BENCH_PAIRS, values.quick ? 1 : 3),
     connections: Number(values.connections),
     secrets: num(values.secrets, values.quick ? 10_000 : 100_000),
+    blobStores: BLOB_STORES.filter((s) => values['blob-stores']!.split(',').includes(s)),
+    fileBytes: num(values['file-mb'], values.quick ? 10 : 100) * 1_000_000,
     browserIterations: values.quick ? 1 : 5,
     lighthouseRuns: values.quick ? 1 : 3,
     parts: new Set(values.only!.split(',')),
@@ -96,10 +101,12 @@ export async function main({
   argv,
   root,
   baselineScript,
+  filesBaselineScript,
 }: {
   argv: string[]
   root: string
   baselineScript: string
+  filesBaselineScript: string
 }): Promise<void> {
   const o = options(argv)
   const work = mkdtempSync(join(tmpdir(), 'burnlink-bench-'))
@@ -222,6 +229,21 @@ export async function main({
       console.log('measured scale-out')
     }
     if (o.parts.has('memory')) report.memory = await memoryPerSecret(store, redis, envelope, o.secrets)
+    if (o.parts.has('files')) {
+      await redis.flushall()
+      report.files = await measureFiles({
+        root,
+        baselineScript: filesBaselineScript,
+        redisUrl: redisServer.url,
+        redis,
+        work,
+        pairs: o.pairs,
+        fileBytes: o.fileBytes,
+        rssFileBytes: 2 * o.fileBytes,
+        serverEnv: o.serverEnv,
+        stores: o.blobStores,
+      })
+    }
     // Built once from the current sources, for the page weight and for Lighthouse.
     const web = join(work, 'web')
     if (['pages', 'lighthouse', 'browser-files'].some((p) => o.parts.has(p))) buildWebInto(web, root)

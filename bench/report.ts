@@ -4,6 +4,7 @@
  */
 import type { CryptoTimes } from './browser-crypto.ts'
 import { LIGHTHOUSE_TARGETS, type LighthousePage } from './lighthouse.ts'
+import type { FilesReport, Transfer } from './files-transfer.ts'
 import type { Generator, LoadResult } from './load.ts'
 import type { MemoryResult } from './memory.ts'
 import type { WebWeight } from './page-weight.ts'
@@ -27,6 +28,7 @@ export interface Report {
   http?: Partial<Record<Op, Runs>>
   scaleout?: { oneProcess: LoadResult[]; twoProcesses: LoadResult[] }
   memory?: MemoryResult
+  files?: FilesReport
   pages?: WebWeight
   browser?: CryptoTimes
   lighthouse?: LighthousePage[]
@@ -126,6 +128,7 @@ export function printReport(r: Report): void {
       `\nRedis memory: ${bytesPerSecret} bytes per secret (${kb(bytesPerSecret)}) over ${secrets} secrets of 1000 bytes of text (ct ${ctBytes} bytes)`,
     )
   }
+  if (r.files) printFiles(r.files)
   if (r.pages) {
     console.log('\npage weight, gzip -9, before any click:')
     console.log(table([['page', 'JS', 'CSS'], ...r.pages.pages.map((p) => [p.page, kb(p.js), kb(p.css)])]))
@@ -163,4 +166,33 @@ export function printReport(r: Report): void {
       ]),
     )
   }
+}
+
+/** Targets of issue 12: ratio to the bare route, RSS growth, Redis bytes per stored byte. */
+export const FILE_TARGETS = { ratio: 0.7, rssGrowthBytes: 64 * 1024 * 1024, redisPerStoredByte: 1.05 }
+
+function printFiles(f: FilesReport): void {
+  const mb = (bytes: number) => `${(bytes / 1_000_000).toFixed(0)} MB`
+  console.log(
+    `\nfile transfer, ${mb(f.fileBytes)} through the CLI's flows (encryption included) against a bare route to the same blob store, MB/s of plaintext:`,
+  )
+  const rows = [['blob store', 'server', 'upload MB/s', 'download MB/s']]
+  const col = (runs: Transfer[], pick: (t: Transfer) => number) => fmt(spread(runs.map(pick)), 1)
+  for (const s of f.stores) {
+    rows.push([s.store, 'baseline', col(s.baseline, (t) => t.upMBps), col(s.baseline, (t) => t.downMBps)])
+    rows.push([s.store, 'burnlink', col(s.burnlink, (t) => t.upMBps), col(s.burnlink, (t) => t.downMBps)])
+    const ratio = (pick: (t: Transfer) => number) =>
+      fmt(spread(s.burnlink.map((t, i) => pick(t) / pick(s.baseline[i]!))), 2)
+    rows.push([s.store, 'ratio', ratio((t) => t.upMBps), ratio((t) => t.downMBps)])
+  }
+  rows.push(['target', '', `>= ${FILE_TARGETS.ratio}`, `>= ${FILE_TARGETS.ratio}`])
+  console.log(table(rows))
+  for (const { store, beforeBytes, peakBytes } of f.rss) {
+    console.log(
+      `server RSS while ${mb(f.rssFileBytes)} went up and down, ${store} blob store: ${mb(beforeBytes)} -> ${mb(peakBytes)}, growth ${mb(peakBytes - beforeBytes)} (target < 64 MiB)`,
+    )
+  }
+  console.log(
+    `Redis memory per stored MB of chunks: ${f.redisPerStoredByte.toFixed(3)} MB (target <= ${FILE_TARGETS.redisPerStoredByte})`,
+  )
 }

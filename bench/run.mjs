@@ -10,6 +10,7 @@ await build({
   entryPoints: {
     main: new URL('./main.ts', import.meta.url).pathname,
     baseline: new URL('./baseline.ts', import.meta.url).pathname,
+    'files-baseline': new URL('./files-baseline.ts', import.meta.url).pathname,
   },
   outdir,
   outExtension: { '.js': '.mjs' },
@@ -35,4 +36,5 @@ await main({
   argv: process.argv.slice(2),
   root: new URL('..', import.meta.url).pathname,
   baselineScript: `${outdir}baseline.mjs`,
+  filesBaselineScript: `${outdir}files-baseline.mjs`,
 })

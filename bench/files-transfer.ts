@@ -1,0 +1,232 @@
+/**
+ * File transfer (issue 12): a 100 MB file uploaded and downloaded through the CLI's code
+ * path (the shared file-send and file-receive flows over the CLI's client, as `burnlink
+ * send --file` and `burnlink get` run them, encryption included) against a bare Fastify
+ * route moving the same number of chunks of the same sizes to the same blob store
+ * (files-baseline.ts), for each blob store: memory, Redis, and S3 through s3rver. Then the
+ * burnlink server's RSS growth while a 200 MB file goes up and down, and Redis memory per
+ * stored MB of chunks.
+ */
+import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Redis } from 'ioredis'
+import {
+  STORED_CHUNK_BYTES,
+  createRecipient,
+  downloadFile,
+  fileLayout,
+  parseSecretLink,
+  prepareFileSecret,
+  uploadFileSecret,
+} from '@burnlink/shared'
+import { clientFor } from '../cli/src/server.ts'
+import { startS3Server, type S3Server } from '../tests/helpers/s3-server.ts'
+import { spawnServer, type BenchServer } from './processes.ts'
+
+export const BLOB_STORES = ['memory', 'redis', 's3'] as const
+export type BlobStoreName = (typeof BLOB_STORES)[number]
+
+const MB = 1_000_000
+/** Chunks in flight at once, the shared flows' default: the baseline's client does the same. */
+const PARALLEL = 3
+
+export interface Transfer {
+  /** Plaintext MB per second (the baseline moves as many stored bytes as burnlink stores). */
+  upMBps: number
+  downMBps: number
+}
+
+export interface StoreRuns {
+  store: BlobStoreName
+  baseline: Transfer[]
+  burnlink: Transfer[]
+}
+
+export interface FilesReport {
+  fileBytes: number
+  stores: StoreRuns[]
+  /** Server RSS growth while `rssFileBytes` went up and down, per store that keeps chunks outside the process. */
+  rss: Array<{ store: BlobStoreName; beforeBytes: number; peakBytes: number }>
+  rssFileBytes: number
+  /** Redis used_memory growth per stored byte of chunks, after the commit of one file. */
+  redisPerStoredByte: number
+}
+
+export interface FilesOptions {
+  root: string
+  baselineScript: string
+  redisUrl: string
+  redis: Redis
+  work: string
+  pairs: number
+  fileBytes: number
+  rssFileBytes: number
+  serverEnv: Record<string, string>
+  stores: readonly BlobStoreName[]
+}
+
+export async function measureFiles(o: FilesOptions): Promise<FilesReport> {
+  const report: FilesReport = {
+    fileBytes: o.fileBytes,
+    stores: [],
+    rss: [],
+    rssFileBytes: o.rssFileBytes,
+    redisPerStoredByte: Number.NaN,
+  }
+  for (const store of o.stores) {
+    let s3: S3Server | undefined
+    const servers: BenchServer[] = []
+    try {
+      if (store === 's3') s3 = await startS3Server()
+      const env = { REDIS_URL: o.redisUrl, BLOB_STORE: store, ...s3?.env }
+      const burnlink = await spawnServer(
+        join(o.root, 'server/dist/main.js'),
+        {
+          ...env,
+          LOG_LEVEL: 'info',
+          RATE_LIMIT_CREATE_PER_MINUTE: '1000000000',
+          RATE_LIMIT_READ_PER_MINUTE: '1000000000',
+          CREATE_BYTES_PER_HOUR: '1000000000000',
+          MAX_FILE_BYTES: String(4 * Math.max(o.fileBytes, o.rssFileBytes)),
+          MAX_STORED_BYTES: '0',
+          ...o.serverEnv,
+        },
+        join(o.work, `files-${store}.log`),
+      )
+      servers.push(burnlink)
+      const baseline = await spawnServer(o.baselineScript, env, join(o.work, `files-baseline-${store}.log`))
+      servers.push(baseline)
+
+      const runs: StoreRuns = { store, baseline: [], burnlink: [] }
+      // Untimed first round each: JIT and connection pools warm.
+      await bare(baseline.url, o.fileBytes)
+      await throughBurnlink(burnlink.url, o.fileBytes)
+      for (let pair = 0; pair < o.pairs; pair++) {
+        runs.baseline.push(await bare(baseline.url, o.fileBytes))
+        runs.burnlink.push(await throughBurnlink(burnlink.url, o.fileBytes))
+      }
+      report.stores.push(runs)
+
+      if (store === 'redis') report.redisPerStoredByte = await redisPerStoredByte(o.redis, burnlink.url, o.fileBytes)
+      // The memory store keeps every chunk in the server's heap by design: its RSS grows by the file.
+      if (store !== 'memory') {
+        const beforeBytes = rssBytes(burnlink.pid)
+        let peakBytes = beforeBytes
+        const sampler = setInterval(() => (peakBytes = Math.max(peakBytes, rssBytes(burnlink.pid))), 20)
+        try {
+          await throughBurnlink(burnlink.url, o.rssFileBytes)
+        } finally {
+          clearInterval(sampler)
+        }
+        report.rss.push({ store, beforeBytes, peakBytes: Math.max(peakBytes, rssBytes(burnlink.pid)) })
+      }
+      console.log(`measured file transfer, ${store} blob store`)
+    } finally {
+      await Promise.all(servers.map((s) => s.stop()))
+      await s3?.stop()
+    }
+  }
+  return report
+}
+
+function rssBytes(pid: number): number {
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
+  return Number(kb) * 1024
+}
+
+/** The plaintext as 1 MiB pieces, as a file read stream gives them: copies of one random block. */
+function* plaintext(bytes: number): Generator<Uint8Array> {
+  const block = randomBytes(1 << 20)
+  for (let left = bytes; left > 0; left -= block.length)
+    yield Buffer.from(block.subarray(0, Math.min(left, block.length)))
+}
+
+const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9
+
+/** Upload and download as `burnlink send --file` and `burnlink get` do, timed apart. */
+async function throughBurnlink(url: string, bytes: number, afterCommit?: () => Promise<void>): Promise<Transfer> {
+  const client = clientFor(url)
+  const prepared = await prepareFileSecret({
+    files: [{ name: 'bench.bin', type: 'application/octet-stream', size: bytes }],
+    ttl: 3600,
+    maxViews: 1,
+    origin: url,
+  })
+  const up = process.hrtime.bigint()
+  await uploadFileSecret(client, prepared, () => plaintext(bytes), { parallel: PARALLEL })
+  const upSeconds = seconds(up)
+  await afterCommit?.()
+
+  const down = process.hrtime.bigint()
+  const recipient = await createRecipient(parseSecretLink(prepared.link).k, { api: client })
+  await recipient.meta()
+  await recipient.unlock()
+  const { files } = await recipient.reveal()
+  let received = 0
+  for await (const piece of downloadFile(client, files!, 0, { parallel: PARALLEL })) received += piece.length
+  await files!.finish()
+  if (received !== bytes) throw new Error(`downloaded ${received} bytes of ${bytes}`)
+  return { upMBps: bytes / MB / upSeconds, downMBps: bytes / MB / seconds(down) }
+}
+
+/** The same chunks (count and stored sizes) up and down a bare route, PARALLEL at a time. */
+async function bare(url: string, bytes: number): Promise<Transfer> {
+  const { chunks, stored } = fileLayout(bytes)
+  const sizes = Array.from({ length: chunks }, (_, i) =>
+    i < chunks - 1 ? STORED_CHUNK_BYTES : stored - (chunks - 1) * STORED_CHUNK_BYTES,
+  )
+  const body = randomBytes(STORED_CHUNK_BYTES)
+  const inParallel = async (each: (chunk: number) => Promise<void>) => {
+    let next = 0
+    await Promise.all(
+      Array.from({ length: PARALLEL }, async () => {
+        while (next < chunks) await each(next++)
+      }),
+    )
+  }
+  const check = (res: Response) => {
+    if (!res.ok) throw new Error(`files baseline answered ${res.status}`)
+    return res
+  }
+  const up = process.hrtime.bigint()
+  await inParallel(async (chunk) => {
+    const res = await fetch(`${url}/chunk`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'x-file': '0', 'x-chunk': String(chunk) },
+      body: body.subarray(0, sizes[chunk]),
+    })
+    check(res)
+  })
+  const upSeconds = seconds(up)
+  const down = process.hrtime.bigint()
+  await inParallel(async (chunk) => {
+    const res = await fetch(`${url}/chunk/read`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ file: 0, chunk }),
+    })
+    const got = await check(res).arrayBuffer()
+    if (got.byteLength !== sizes[chunk]) throw new Error(`files baseline gave ${got.byteLength} bytes`)
+  })
+  const downSeconds = seconds(down)
+  check(
+    await fetch(`${url}/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ layout: [chunks] }),
+    }),
+  )
+  return { upMBps: bytes / MB / upSeconds, downMBps: bytes / MB / downSeconds }
+}
+
+/** Redis used_memory growth from before an upload to its commit, per stored byte of chunks. */
+async function redisPerStoredByte(redis: Redis, url: string, bytes: number): Promise<number> {
+  const used = async () => Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1])
+  const before = await used()
+  let after = before
+  await throughBurnlink(url, bytes, async () => {
+    after = await used()
+  })
+  return (after - before) / fileLayout(bytes).stored
+}
