@@ -9,8 +9,8 @@
  * upload resends the bytes it already made, and a new attempt starts from a new link key.
  */
 import { ProtocolError } from './errors.ts'
-import { dataChunkBytes, fileLayout, paddedChunkBytes, storedChunkBytes } from './files.ts'
-import type { FileLayout } from './files.ts'
+import { dataChunkBytes, fileLayout, paddedChunkBytes, storedChunkBytes } from './file-layout.ts'
+import type { FileLayout } from './file-layout.ts'
 import { LABEL, NONCE_BYTES } from './limits.ts'
 import { concatBytes, ownBytes, subtle } from './webcrypto.ts'
 

@@ -6,6 +6,7 @@
  * before anyone uses it.
  */
 import type * as z from 'zod/mini'
+import { ApiError } from './errors.ts'
 import { parseJson } from './json.ts'
 import {
   AbortResponse,
@@ -42,25 +43,8 @@ import type {
   ManageRef,
   MetaRequest,
   RevealRequest,
-  SecretState,
   UploadRef,
 } from './schemas.ts'
-
-export class ApiError extends Error {
-  override readonly name = 'ApiError'
-  constructor(
-    /** 0 when the server could not be reached. */
-    readonly status: number,
-    readonly code: ErrorCode | 'network',
-    message: string,
-    readonly state?: SecretState,
-    readonly attemptsLeft?: number,
-    /** On a refused commit: how many declared chunks the server lacks. */
-    readonly missing?: number,
-  ) {
-    super(message)
-  }
-}
 
 /** One chunk to upload (protocol.md §10.5): its stored bytes, authorised by the upload token. */
 export interface ChunkUpload extends UploadRef {

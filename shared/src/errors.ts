@@ -1,3 +1,5 @@
+import type { ErrorCode, SecretState } from './schemas.ts'
+
 /**
  * Why a protocol value was refused. The reasons match `error` in vectors.json so tests can
  * say which check fired; callers should treat every reason as "cannot open this".
@@ -27,6 +29,23 @@ export class ProtocolError extends Error {
   constructor(
     readonly reason: ProtocolErrorReason,
     message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** What the server refused, by its error code, or `network` when it could not be reached. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError'
+  constructor(
+    /** 0 when the server could not be reached. */
+    readonly status: number,
+    readonly code: ErrorCode | 'network',
+    message: string,
+    readonly state?: SecretState,
+    readonly attemptsLeft?: number,
+    /** On a refused commit: how many declared chunks the server lacks. */
+    readonly missing?: number,
   ) {
     super(message)
   }

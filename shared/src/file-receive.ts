@@ -6,7 +6,7 @@
 import { decryptFile } from './chunks.ts'
 import { withRetries } from './client.ts'
 import type { Client, RetryOptions } from './client.ts'
-import { fileLayout } from './files.ts'
+import { fileLayout } from './file-layout.ts'
 import type { RevealedFiles } from './recipient.ts'
 
 /** The API call a download makes; the shared client provides it. */

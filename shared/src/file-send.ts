@@ -8,7 +8,8 @@ import { encryptFile } from './chunks.ts'
 import type { ByteSource, ChunkContext } from './chunks.ts'
 import { withRetries } from './client.ts'
 import type { Client, RetryOptions } from './client.ts'
-import { encodeManifest, fileLayout } from './files.ts'
+import { fileLayout, paddedTotal } from './file-layout.ts'
+import { encodeManifest } from './files.ts'
 import type { FileEntry } from './files.ts'
 import { deriveFileKey, deriveUploadToken } from './keys.ts'
 import { PayloadType } from './limits.ts'
@@ -28,11 +29,6 @@ export interface PreparedFileSecret extends PreparedSecret {
   ut: string
   /** What every chunk is encrypted with. */
   ctx: ChunkContext
-}
-
-/** Padded bytes the files take against `maxFileBytes`: what the server counts (protocol.md §10.5). */
-export function paddedTotal(sizes: readonly number[]): number {
-  return sizes.reduce((sum, size) => sum + fileLayout(size).padded, 0)
 }
 
 function mebibytes(bytes: number): string {

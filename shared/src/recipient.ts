@@ -13,10 +13,10 @@
  * state and attempts left instead of being flattened to cross a thread boundary.
  */
 import { decodeB64u, encodeB64u } from './base64url.ts'
-import { ApiError, isRetryable, withRetries } from './client.ts'
+import { isRetryable, withRetries } from './client.ts'
 import type { Client, RetryOptions } from './client.ts'
 import { notFromCreator, open } from './envelope.ts'
-import { ProtocolError } from './errors.ts'
+import { ApiError, ProtocolError } from './errors.ts'
 import { parseHeader } from './header.ts'
 import type { Header } from './header.ts'
 import type { ChunkContext } from './chunks.ts'
@@ -25,8 +25,8 @@ import type { AttachmentManifest } from './files.ts'
 import { deriveAccess, deriveFileKey, derivePassphraseKey, deriveReveal, publicKeyHash, splitLinkKey } from './keys.ts'
 import { CLAIM_BYTES, CLAIM_RETRY, PayloadType } from './limits.ts'
 import type { FilesSummary, MetaRequest } from './schemas.ts'
-import { validateRedirectUrl } from './secret.ts'
-import type { RedirectPolicy } from './secret.ts'
+import { validateRedirectUrl } from './redirect.ts'
+import type { RedirectPolicy } from './redirect.ts'
 import { randomBytes } from './webcrypto.ts'
 
 /** What the unlock step needs; structured-cloneable, so it can be posted to a worker. */

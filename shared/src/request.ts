@@ -8,10 +8,10 @@
  * `d` travel only in link fragments.
  */
 import { decodeB64u, encodeB64u } from './base64url.ts'
-import { ApiError, isRetryable, withRetries } from './client.ts'
+import { isRetryable, withRetries } from './client.ts'
 import type { Client, RetryOptions } from './client.ts'
 import { decodeFrame, encodeFrame } from './envelope.ts'
-import { ProtocolError } from './errors.ts'
+import { ApiError, ProtocolError } from './errors.ts'
 import {
   CLAIM_BYTES,
   CLAIM_RETRY,

@@ -11,7 +11,6 @@
 import * as z from 'zod/mini'
 import { b64uLength, isCanonicalB64u } from './base64url.ts'
 import {
-  ATTEMPTS,
   CLAIM_BYTES,
   CLAIM_RETRY,
   CT_LENGTHS,
@@ -22,9 +21,7 @@ import {
   STATUS_BATCH_MAX,
   TOKEN_BYTES,
   TTL,
-  VIEWS,
 } from './limits.ts'
-import { CHUNK_BYTES } from './files.ts'
 
 function b64u(bytes: number, what: string) {
   return z
@@ -210,18 +207,6 @@ export const ServerLimits = z.strictObject({
   maxFiles: z.int().check(z.minimum(1)),
   /** How long a claimant may read chunks after its reveal. */
   downloadWindowSeconds: z.int().check(z.minimum(CLAIM_RETRY.minSeconds)),
-})
-
-/** What a stock server enforces: for clients to use until, or unless, the server says. */
-export const DEFAULT_SERVER_LIMITS: z.infer<typeof ServerLimits> = Object.freeze({
-  maxTtlSeconds: TTL.defaultMaxSeconds,
-  maxViews: VIEWS.defaultMax,
-  maxFailedAttempts: ATTEMPTS.default,
-  allowHttpRedirects: false,
-  claimRetrySeconds: CLAIM_RETRY.defaultSeconds,
-  maxFileBytes: 25 * CHUNK_BYTES,
-  maxFiles: 10,
-  downloadWindowSeconds: 900,
 })
 
 /** An uncompressed P-256 point (protocol.md §12): 0x04 ‖ x ‖ y. */

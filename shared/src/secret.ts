@@ -4,46 +4,18 @@
  * is only ever sid and the verifiers.
  */
 import { encodeB64u } from './base64url.ts'
+import { validateRedirectUrl } from './redirect.ts'
+import type { RedirectPolicy } from './redirect.ts'
 import { seal, signContent } from './envelope.ts'
-import { ProtocolError } from './errors.ts'
 import { encodeHeader, newHeader } from './header.ts'
 import type { Argon2Cost } from './header.ts'
 import { deriveAccess, derivePassphraseKey, deriveReveal, newSigningKey } from './keys.ts'
-import { KEY_BYTES, PayloadType, REDIRECT_URL_MAX_CHARS, TOKEN_BYTES } from './limits.ts'
+import { KEY_BYTES, PayloadType, TOKEN_BYTES } from './limits.ts'
 import { manageLink, secretLink } from './links.ts'
 import { withRetries } from './client.ts'
 import type { Client, RetryOptions } from './client.ts'
 import type { CreateSecretRequest, CreateSecretResponse } from './schemas.ts'
 import { concatBytes, randomBytes, sha256 } from './webcrypto.ts'
-
-export type RedirectPolicy = { allowHttp?: boolean }
-
-/**
- * The target of a redirect secret, as the normalised URL to navigate to. Checked when
- * sealing and again when opening, since the opener cannot trust what the creator's
- * client let through.
- */
-export function validateRedirectUrl(url: string, { allowHttp = false }: RedirectPolicy = {}): string {
-  const tooLong = `the redirect URL is too long: at most ${REDIRECT_URL_MAX_CHARS} characters`
-  if (url.length > REDIRECT_URL_MAX_CHARS) throw new ProtocolError('payload', tooLong)
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    throw new ProtocolError('payload', 'the redirect target is not a valid URL')
-  }
-  if (parsed.protocol !== 'https:' && !(allowHttp && parsed.protocol === 'http:')) {
-    throw new ProtocolError(
-      'payload',
-      allowHttp ? 'the redirect URL must use https or http' : 'the redirect URL must use https',
-    )
-  }
-  if (parsed.username || parsed.password) {
-    throw new ProtocolError('payload', 'the redirect URL must not contain a user name or password')
-  }
-  if (parsed.href.length > REDIRECT_URL_MAX_CHARS) throw new ProtocolError('payload', tooLong)
-  return parsed.href
-}
 
 export interface PrepareSecretOptions extends RedirectPolicy {
   type: PayloadType
