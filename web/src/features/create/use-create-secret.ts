@@ -1,6 +1,5 @@
 import { ref, shallowRef } from 'vue'
-import { PayloadType, storeSecret } from '@burnlink/shared'
-import { api } from '../../lib/api.ts'
+import { PayloadType } from '@burnlink/shared'
 import { prepareInWorker } from '../../lib/crypto-worker/client.ts'
 import type { LinkEntry } from '../../lib/link-entries.ts'
 import { useServerConfig } from '../../common/use-server-config.ts'
@@ -117,7 +116,8 @@ export function useCreateSecret() {
     phase.value = 'sending'
     const createdAt = new Date().toISOString()
     // Sent again as it is after 503 or no answer: a create the server already stored answers 201 again.
-    const { expiresAt } = await storeSecret(api, prepared.request, { onRetry: () => (phase.value = 'retrying') })
+    const { storeTextSecret } = await import('./store-text-secret.ts')
+    const { expiresAt } = await storeTextSecret(prepared.request, { onRetry: () => (phase.value = 'retrying') })
     const { link, manageLink, sid, mt } = prepared
     const { kind, maxViews } = input
     return {
