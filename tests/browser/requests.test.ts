@@ -76,6 +76,8 @@ describeEngines('secret requests between two browsers', (engine) => {
     await alice.goto(collectLink)
     await alice.waitFor({ text: 'Answered: the secret is waiting for you.' })
     expect(await alice.url()).toBe(`${suite.url}/c`)
+    // Opening the collect link uses nothing: only the click below collects.
+    expect(alice.requests().map((r) => new URL(r.url).pathname)).not.toContain('/api/v1/requests/collect')
     await alice.click({ button: 'Collect the answer' })
     await alice.waitFor({ label: 'The answer' })
     expect(await alice.text({ label: 'The answer' })).toBe(answer)
