@@ -44,7 +44,11 @@ function summary(values: number[]) {
   return { median: percentile(sorted, 50), max: sorted[sorted.length - 1]! }
 }
 
-export async function measureBrowserCrypto(entry: string, iterations: number): Promise<CryptoTimes> {
+/**
+ * `entry` bundled for the browser and served with a blank page that loads it, on 127.0.0.1
+ * (a secure context, so WebCrypto is there); `close` stops the server.
+ */
+export async function serveBenchPage(entry: string): Promise<{ url: string; close(): void }> {
   const bundle = await build({
     entryPoints: [entry],
     bundle: true,
@@ -62,10 +66,15 @@ export async function measureBrowserCrypto(entry: string, iterations: number): P
   }).listen(0, '127.0.0.1')
   await once(http, 'listening')
   const { port } = http.address() as { port: number }
+  return { url: `http://127.0.0.1:${port}/`, close: () => http.close() }
+}
+
+export async function measureBrowserCrypto(entry: string, iterations: number): Promise<CryptoTimes> {
+  const served = await serveBenchPage(entry)
   const browser = await launchChromium()
   try {
     const page = await browser.newPage()
-    await page.goto(`http://127.0.0.1:${port}/`)
+    await page.goto(served.url)
     if (!(await call(page, 'secure'))) throw new Error('the bench page is not a secure context')
     const runs: Array<{
       seal: number
@@ -96,6 +105,6 @@ export async function measureBrowserCrypto(entry: string, iterations: number): P
     }
   } finally {
     await browser.close()
-    http.close()
+    served.close()
   }
 }

@@ -12,16 +12,15 @@
  * collection, so what was written and dropped but not yet collected is not counted.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { once } from 'node:events'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { build } from 'esbuild'
 import type { Browser, CDPSession, Page } from 'playwright-core'
 import { loadConfig } from '../server/src/config.ts'
 import { launchChromium } from '../tests/helpers/browser.ts'
+import { pickersFromPrivateFileSystem, privateFileSha256 } from '../tests/helpers/file-secrets.ts'
 import { startTestServer } from '../tests/helpers/server.ts'
+import { serveBenchPage } from './browser-crypto.ts'
 import { percentile } from './load.ts'
 
 const MB = 1_000_000
@@ -59,25 +58,10 @@ interface Times {
 }
 
 async function throughput(browser: Browser, root: string, megabytes: number, iterations: number) {
-  const bundle = await build({
-    entryPoints: [join(root, 'bench/browser-files-entry.ts')],
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    write: false,
-    logLevel: 'warning',
-  })
-  const script = bundle.outputFiles[0]!.text
-  const http = createServer((req, res) => {
-    if (req.url === '/bench.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(script)
-    else res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><script src="/bench.js"></script>')
-  }).listen(0, '127.0.0.1')
-  await once(http, 'listening')
+  const served = await serveBenchPage(join(root, 'bench/browser-files-entry.ts'))
   try {
     const page = await browser.newPage()
-    await page.goto(`http://127.0.0.1:${(http.address() as { port: number }).port}/`)
+    await page.goto(served.url)
     const runs: Times[] = []
     // The first round warms the JIT and WebCrypto's threads; it is not counted.
     for (let i = 0; i <= iterations; i++) {
@@ -109,7 +93,7 @@ async function throughput(browser: Browser, root: string, megabytes: number, ite
       decryptRatio: decrypt / webcryptoDecrypt,
     }
   } finally {
-    http.close()
+    served.close()
   }
 }
 
@@ -165,15 +149,6 @@ async function watchMemory(page: Page): Promise<{ peak(): number; stop(): void }
   return { peak: () => peak, stop: () => void (stopped = true) }
 }
 
-function pickersFromPrivateFileSystem(): void {
-  const root = () => navigator.storage.getDirectory()
-  Object.assign(window, {
-    showSaveFilePicker: async ({ suggestedName }: { suggestedName: string }) =>
-      (await root()).getFileHandle(suggestedName, { create: true }),
-    showDirectoryPicker: async () => root(),
-  })
-}
-
 async function transfer(browser: Browser, webRoot: string, megabytes: number) {
   const size = megabytes * MB
   const config = loadConfig({ MAX_FILE_BYTES: String(2 * size), WEB_ROOT: webRoot })
@@ -210,11 +185,7 @@ async function transfer(browser: Browser, webRoot: string, megabytes: number) {
     await bob.getByText('Saved.').waitFor({ timeout: 600_000 })
     const downloadSeconds = (performance.now() - down) / 1000
     bobMemory.stop()
-    const saved = await bob.evaluate(async () => {
-      const file = await (await (await navigator.storage.getDirectory()).getFileHandle('bench.bin')).getFile()
-      const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer())
-      return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
-    })
+    const saved = await privateFileSha256(bob, 'bench.bin')
     await recipient.close()
     return {
       megabytes,

@@ -19,6 +19,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { decodeB64u } from '@burnlink/shared'
 import { ensureWebBuilt, hasChromium, keyForms, launchChromium, leaksIn } from '../helpers/browser.ts'
+import { pickersFromPrivateFileSystem, privateFileSha256 } from '../helpers/file-secrets.ts'
 import { startRecorder, type RequestRecorder } from '../helpers/request-recorder.ts'
 import { startTestServer } from '../helpers/server.ts'
 
@@ -37,27 +38,8 @@ function fileWithCanary(size: number): { bytes: Buffer; canary: string } {
   return { bytes, canary }
 }
 
-/** The pickers of the File System Access API, answered from the origin's private file system. */
-function pickersFromPrivateFileSystem(): void {
-  const root = () => navigator.storage.getDirectory()
-  Object.assign(window, {
-    showSaveFilePicker: async ({ suggestedName }: { suggestedName: string }) =>
-      (await root()).getFileHandle(suggestedName, { create: true }),
-    showDirectoryPicker: async () => root(),
-  })
-}
-
 function noPickers(): void {
   Object.assign(window, { showSaveFilePicker: undefined, showDirectoryPicker: undefined })
-}
-
-/** SHA-256 of a file in the private file system, and its name list. */
-async function privateFile(page: Page, name: string): Promise<string> {
-  return page.evaluate(async (n) => {
-    const file = await (await (await navigator.storage.getDirectory()).getFileHandle(n)).getFile()
-    const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer())
-    return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
-  }, name)
 }
 
 async function axeViolations(page: Page): Promise<string[]> {
@@ -195,7 +177,7 @@ describe.runIf(hasChromium())('file secrets in Chromium', () => {
     await bob.page.getByText('Each file is decrypted here and written straight to where you choose').waitFor()
     await bob.page.getByRole('button', { name: 'Download dump.sql.gz' }).click()
     await bob.page.getByText('Saved.').waitFor({ timeout: 60_000 })
-    expect(await privateFile(bob.page, 'dump.sql.gz')).toBe(sha(bytes))
+    expect(await privateFileSha256(bob.page, 'dump.sql.gz')).toBe(sha(bytes))
 
     const requests = [...alice.requests(), ...bob.requests()]
     expect(leaksIn(requests, [canary, 'dump.sql', passphrase, ...keyForms(link)])).toEqual([])
@@ -218,8 +200,8 @@ describe.runIf(hasChromium())('file secrets in Chromium', () => {
     await bob.page.getByText('..\u202eb.txt').waitFor()
     await bob.page.getByRole('button', { name: 'Download all' }).click()
     await expect.poll(() => bob.page.getByText('Saved.').count(), { timeout: 60_000 }).toBe(2)
-    expect(await privateFile(bob.page, 'a.bin')).toBe(sha(a.bytes))
-    expect(await privateFile(bob.page, '__b.txt')).toBe(sha(b.bytes))
+    expect(await privateFileSha256(bob.page, 'a.bin')).toBe(sha(a.bytes))
+    expect(await privateFileSha256(bob.page, '__b.txt')).toBe(sha(b.bytes))
 
     const requests = [...alice.requests(), ...bob.requests()]
     expect(leaksIn(requests, [a.canary, b.canary, 'a.bin', 'b.txt', ...keyForms(link)])).toEqual([])

@@ -19,6 +19,7 @@ import {
   type Client,
   type CreateSecretRequest,
 } from '@burnlink/shared'
+import type { Page } from 'playwright-core'
 import { LOW_KDF } from './seeds.ts'
 
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest()
@@ -87,4 +88,27 @@ export async function downloadAll(client: Client, s: FileSecret, r: Awaited<Retu
     out.push(Buffer.concat(parts))
   }
   return out
+}
+
+/**
+ * For a browser context's init script: the File System Access pickers, which headless
+ * Chromium cannot show, answered by the origin's private file system. The handles are real,
+ * so a page writes through the same createWritable as to a file a person picked.
+ */
+export function pickersFromPrivateFileSystem(): void {
+  const root = () => navigator.storage.getDirectory()
+  Object.assign(window, {
+    showSaveFilePicker: async ({ suggestedName }: { suggestedName: string }) =>
+      (await root()).getFileHandle(suggestedName, { create: true }),
+    showDirectoryPicker: async () => root(),
+  })
+}
+
+/** SHA-256 (hex) of a file the page saved in its origin's private file system. */
+export function privateFileSha256(page: Page, name: string): Promise<string> {
+  return page.evaluate(async (n) => {
+    const file = await (await (await navigator.storage.getDirectory()).getFileHandle(n)).getFile()
+    const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer())
+    return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
+  }, name)
 }
