@@ -11,6 +11,7 @@ import { defaultConfig, type Config } from '../../server/src/config.ts'
 import { API_ERRORS } from '../../server/src/errors.ts'
 import { MemoryStore } from '../../server/src/store/memory-store.ts'
 import { createRedisClient } from '../../server/src/store/redis-client.ts'
+import { ByteBudget } from '../../server/src/budgets/byte-budget.ts'
 import { RedisStore } from '../../server/src/store/redis-store.ts'
 import type { Store } from '../../server/src/store/store.ts'
 import { waitFor } from '../helpers/load.ts'
@@ -197,5 +198,29 @@ describe('the storage budget of the memory store', () => {
 
     // Two large secrets freed: below the budget at the next sample.
     await waitFor(async () => (await create('small')).statusCode === 201, 3000, 100)
+  })
+})
+
+// Found by the whole integration run: every test's app leased 1/32 of 127.0.0.1's budget on
+// its first create and never spent it, until creates elsewhere in the run were refused.
+describe("a client's byte budget across many instances", () => {
+  it('is not held unspent by instances that see the client once: a lease is at most 16 of its charges', async () => {
+    const redis = createRedisClient(inject('redisUrl'), silentLogger)
+    const charge = 1_000
+    // Without the cap a lease would be 1/32 of this, 32 charges: 40 instances would hold 1,280.
+    const budget = 1_024 * charge
+    const budgets = Array.from({ length: 40 }, () => new ByteBudget(redis, silentLogger, budget))
+    try {
+      const client = `cap-${Buffer.from(randomBytes(8)).toString('hex')}`
+      const once = await Promise.all(budgets.map((b) => b.charge(client, charge)))
+      expect(once.filter((c) => !c.ok)).toEqual([])
+      // What the 40 hold unspent (15 charges each at most) leaves the rest of the hour to spend.
+      let admitted = 0
+      while ((await budgets[0]!.charge(client, charge)).ok) admitted++
+      expect(admitted).toBeGreaterThanOrEqual(1_024 - 40 * 16)
+      expect(admitted).toBeLessThanOrEqual(1_024 - 40)
+    } finally {
+      redis.disconnect()
+    }
   })
 })

@@ -14,6 +14,11 @@
  * move between N instances may be refused up to (N - 1) leases early. At small budgets (the
  * charge above 1/32 of the budget) every charge still asks and the count is exact. A lease
  * ends with its fixed window: what it still holds then is never spent.
+ *
+ * A lease is also at most 16 of the charge that asks for it: an instance that sees a client
+ * once (one of many instances, or a process restarted since) would otherwise hold 1/32 of that
+ * client's hour unspent, and 32 such instances would refuse a client that stored a few
+ * kilobytes. So what instances hold unspent is bounded by the client's own charges.
  */
 import type { RedisClient } from '../store/redis-client.ts'
 import { RecentMap } from './recent-map.ts'
@@ -28,6 +33,8 @@ export type Charge = { ok: true } | { ok: false; retryAfterSeconds: number }
 
 /** A lease's share of the budget. */
 const LEASE_SHARE = 32
+/** The most charges of the size asking that one lease covers. */
+const LEASE_CHARGES = 16
 
 /**
  * KEYS[1] hash {w: fixed window number, c: current count, p: previous count}. ARGV: cost,
@@ -105,7 +112,7 @@ export class ByteBudget {
       return { ok: true }
     }
     return counting.count(async () => {
-      const want = Math.max(bytes, Math.floor(this.limit / LEASE_SHARE))
+      const want = Math.max(bytes, Math.min(Math.floor(this.limit / LEASE_SHARE), LEASE_CHARGES * bytes))
       const [granted = 0, current = 0, previous = 0, elapsed = 0] = await redis.burnlinkLeaseBytes(
         key,
         bytes,
