@@ -3,44 +3,31 @@
  * clients race for the same secret. Exactly `maxViews` of them get the ciphertext, and
  * exactly K wrong passphrases are counted before the burn.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createClient, decryptSecret, unlockSecret } from '@burnlink/shared'
 import { postSecrets } from '../helpers/http-secrets.ts'
 import { createSeed } from '../helpers/seeds.ts'
-import { NO_RATE_LIMITS } from '../helpers/load.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts'
+import { useTwoServerProcesses } from '../helpers/two-servers.ts'
 
 const ROUNDS = 20
 const READERS = 200
 
 describe('exactly-once across two server processes sharing one Redis', () => {
-  let servers: ServerProcess[] = []
-
-  beforeAll(async () => {
-    const env = {
-      REDIS_URL: inject('redisUrl'),
-      // About exactly-once, not limits: the whole run's creates come from 127.0.0.1 into this one Redis.
-      ...NO_RATE_LIMITS,
-    }
-    servers = await Promise.all([startServerProcess(env), startServerProcess(env)])
-  })
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop()))
-  })
+  const servers = useTwoServerProcesses()
 
   const createOn = (url: string, maxViews: number, passphrase?: string) =>
     createSeed(url, { text: `round secret ${Math.random()}`, maxViews, passphrase, ttl: 600 })
 
   /** Fires one body per reader at both servers, alternating, all at once. */
   const race = (path: string, bodies: (i: number) => unknown) =>
-    Promise.all(Array.from({ length: READERS }, (_, i) => postSecrets(servers[i % 2]!.url, `/${path}`, bodies(i))))
+    Promise.all(Array.from({ length: READERS }, (_, i) => postSecrets(servers.url(i), `/${path}`, bodies(i))))
 
   it.each([1, 3])(
     `releases a maxViews=%i secret exactly that often to ${READERS} concurrent readers, ${ROUNDS} rounds`,
     async (maxViews) => {
       const wins: number[] = []
       for (let round = 0; round < ROUNDS; round++) {
-        const s = await createOn(servers[round % 2]!.url, maxViews)
+        const s = await createOn(servers.url(round), maxViews)
         const unlocked = await unlockSecret({ k: s.k, hdr: s.prepared.request.hdr })
         const results = await race('reveal', () => ({ ...s.access, rev: unlocked.rev }))
         const ok = results.filter((r) => r.status === 200)
@@ -56,21 +43,21 @@ describe('exactly-once across two server processes sharing one Redis', () => {
   )
 
   it('counts exactly K of 20 concurrent wrong passphrases, then burns', async () => {
-    const s = await createOn(servers[0]!.url, 1, 'the right one')
+    const s = await createOn(servers.url(0), 1, 'the right one')
     const wrong = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         unlockSecret({ k: s.k, hdr: s.prepared.request.hdr, passphrase: `wrong ${i}` }),
       ),
     )
     const results = await Promise.all(
-      wrong.map((u, i) => postSecrets(servers[i % 2]!.url, '/reveal', { ...s.access, rev: u.rev })),
+      wrong.map((u, i) => postSecrets(servers.url(i), '/reveal', { ...s.access, rev: u.rev })),
     )
     const counted = results.filter((r) => r.status === 401)
     expect(counted.map((r) => r.body.attemptsLeft).sort()).toEqual([0, 1, 2, 3, 4])
     expect(results.filter((r) => r.status === 410).every((r) => r.body.state === 'burned')).toBe(true)
     expect(counted.length + results.filter((r) => r.status === 410).length).toBe(20)
 
-    const status = await createClient({ baseUrl: servers[1]!.url }).status({ sid: s.prepared.sid, mt: s.prepared.mt })
+    const status = await createClient({ baseUrl: servers.url(1) }).status({ sid: s.prepared.sid, mt: s.prepared.mt })
     expect(status).toMatchObject({ state: 'burned', burnReason: 'attempts', failedAttempts: 5 })
   })
 })

@@ -3,7 +3,7 @@
  * Redis, and 50 responders answer the same request at once through them. One answer is
  * stored and collected; the other 49 are told the request was already answered.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   createClient,
   createCollector,
@@ -13,32 +13,19 @@ import {
   prepareRequest,
   storeRequest,
 } from '@burnlink/shared'
-import { NO_RATE_LIMITS } from '../helpers/load.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts'
+import { useTwoServerProcesses } from '../helpers/two-servers.ts'
 
 const RESPONDERS = 50
 const ROUNDS = 5
 
 describe('exactly one answer across two server processes sharing one Redis', () => {
-  let servers: ServerProcess[] = []
+  const servers = useTwoServerProcesses()
 
-  beforeAll(async () => {
-    const env = {
-      REDIS_URL: inject('redisUrl'),
-      // About exactly-once, not limits: the whole run's creates come from 127.0.0.1 into this one Redis.
-      ...NO_RATE_LIMITS,
-    }
-    servers = await Promise.all([startServerProcess(env), startServerProcess(env)])
-  })
-  afterAll(async () => {
-    await Promise.all(servers.map((s) => s.stop()))
-  })
-
-  const api = (i: number) => createClient({ baseUrl: servers[i % 2]!.url }).requests
+  const api = (i: number) => createClient({ baseUrl: servers.url(i) }).requests
 
   it(`stores exactly one of ${RESPONDERS} concurrent answers, ${ROUNDS} rounds, and that one is collected`, async () => {
     for (let round = 0; round < ROUNDS; round++) {
-      const prepared = await prepareRequest({ origin: servers[0]!.url, ttl: 600 })
+      const prepared = await prepareRequest({ origin: servers.url(0), ttl: 600 })
       await storeRequest(api(round), prepared.request)
       const link = parseRequestLink(prepared.requestLink)
       // Each responder opens (and so checks the key) before the race, as a page does.
