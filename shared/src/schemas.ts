@@ -89,9 +89,9 @@ export const CreateSecretRequest = z
     ),
   })
   .check(z.refine((b) => (b.uv === undefined) === (b.files === undefined), 'uv and files come together or not at all'))
-export const CreateSecretResponse = z.strictObject({ sid: Sid, expiresAt: IsoTime })
+export const CreateSecretResponse = z.object({ sid: Sid, expiresAt: IsoTime })
 /** A create with files opens an upload session: nothing is revealable before the commit. */
-export const CreateUploadResponse = z.strictObject({ sid: Sid, uploadExpiresAt: IsoTime })
+export const CreateUploadResponse = z.object({ sid: Sid, uploadExpiresAt: IsoTime })
 
 /** A chunk index in a header: decimal, no sign or leading zero, a u32. */
 const DecimalIndex = z
@@ -113,7 +113,7 @@ export const ChunkUploadResponse = z.null().check(z.describe('the whole chunk is
 
 /** Commit and abort are authorised by the upload token. */
 export const UploadRef = z.strictObject({ sid: Sid, ut: Token('ut') })
-export const CommitResponse = z.strictObject({ sid: Sid, expiresAt: IsoTime })
+export const CommitResponse = z.object({ sid: Sid, expiresAt: IsoTime })
 /** 204, no body. */
 export const AbortResponse = z.null().check(z.describe('the upload and its chunks are deleted: no body'))
 
@@ -128,8 +128,8 @@ export const ChunkReadRequest = z.strictObject({
 
 export const MetaRequest = z.strictObject({ sid: Sid, acc: Token('acc') })
 /** Only on a file secret: how many files and their padded bytes, so a page can say what waits. */
-export const FilesSummary = z.strictObject({ count: z.int().check(z.minimum(1)), bytes: z.int().check(z.minimum(1)) })
-export const MetaResponse = z.strictObject({
+export const FilesSummary = z.object({ count: z.int().check(z.minimum(1)), bytes: z.int().check(z.minimum(1)) })
+export const MetaResponse = z.object({
   hdr: Hdr,
   viewsLeft: z.int().check(z.minimum(1)),
   expiresAt: IsoTime,
@@ -143,7 +143,7 @@ export const RevealRequest = z.strictObject({
   claim: z.optional(Claim),
 })
 /** A file secret's reveal also says until when its claim may read chunks. */
-export const RevealResponse = z.strictObject({
+export const RevealResponse = z.object({
   ct: Ct,
   viewsLeft: nonNegative(),
   downloadExpiresAt: z.optional(IsoTime),
@@ -163,9 +163,9 @@ export const BurnReason = z.enum(['creator', 'recipient', 'attempts'])
  * last how it ended. Times only: nothing about who.
  */
 export const TimelineEventType = z.enum(['opened', 'revealed', 'wrong_passphrase', 'viewed', 'expired', 'burned'])
-export const TimelineEvent = z.strictObject({ type: TimelineEventType, at: IsoTime })
+export const TimelineEvent = z.object({ type: TimelineEventType, at: IsoTime })
 
-export const SecretStatus = z.strictObject({
+export const SecretStatus = z.object({
   state: SecretState,
   burnReason: z.optional(BurnReason),
   views: nonNegative(),
@@ -175,7 +175,7 @@ export const SecretStatus = z.strictObject({
   expiresAt: IsoTime,
   endedAt: z.optional(IsoTime),
   /** Oldest first: the first TIMELINE_MAX_EVENTS, then the end, once there is one. */
-  events: z.array(TimelineEvent),
+  events: z._default(z.array(TimelineEvent), []),
 })
 
 export const ManageRef = z.strictObject({ sid: Sid, mt: Token('mt') })
@@ -188,14 +188,14 @@ export const StatusBatchRequest = z.strictObject({
     ),
 })
 export const StatusRequest = z.union([ManageRef, StatusBatchRequest])
-export const StatusBatchResponse = z.strictObject({ items: z.array(z.nullable(SecretStatus)) })
+export const StatusBatchResponse = z.object({ items: z.array(z.nullable(SecretStatus)) })
 export const StatusResponse = z.union([SecretStatus, StatusBatchResponse])
 
 export const BurnRequest = z.union([ManageRef, z.strictObject({ sid: Sid, acc: Token('acc') })])
-export const BurnResponse = z.strictObject({ state: z.literal('burned') })
+export const BurnResponse = z.object({ state: z.literal('burned') })
 
 /** GET /api/v1/config: the server's limits, so clients bound their forms instead of meeting a 400. */
-export const ServerLimits = z.strictObject({
+export const ServerLimits = z.object({
   maxTtlSeconds: z.int().check(z.minimum(TTL.minSeconds)),
   maxViews: z.int().check(z.minimum(1)),
   maxFailedAttempts: z.int().check(z.minimum(1)),
@@ -224,18 +224,18 @@ export const CreateRequestRequest = z.strictObject({
   note: z.optional(Ct),
   ttl: RequestTtl,
 })
-export const CreateRequestResponse = z.strictObject({ rid: Rid, expiresAt: IsoTime })
+export const CreateRequestResponse = z.object({ rid: Rid, expiresAt: IsoTime })
 export const RequestAccess = z.strictObject({ rid: Rid, acc: Token('acc') })
-export const OpenRequestResponse = z.strictObject({ pub: EcPoint('pub'), note: z.optional(Ct), expiresAt: IsoTime })
+export const OpenRequestResponse = z.object({ pub: EcPoint('pub'), note: z.optional(Ct), expiresAt: IsoTime })
 export const AnswerRequest = z.strictObject({ rid: Rid, acc: Token('acc'), epk: EcPoint('epk'), ans: Ct })
-export const AnswerResponse = z.strictObject({ state: z.literal('answered') })
+export const AnswerResponse = z.object({ state: z.literal('answered') })
 /** The requester's own calls: status and burn; collect adds a claim (protocol.md §7). */
 export const CollectRef = z.strictObject({ rid: Rid, col: Token('col') })
 export const CollectRequest = z.strictObject({ rid: Rid, col: Token('col'), claim: z.optional(Claim) })
-export const CollectResponse = z.strictObject({ epk: EcPoint('epk'), ans: Ct })
+export const CollectResponse = z.object({ epk: EcPoint('epk'), ans: Ct })
 export const CollectAckRequest = z.strictObject({ rid: Rid, col: Token('col'), claim: Claim })
 export const RequestState = z.enum(['pending', 'answered', 'collected', 'expired', 'burned'])
-export const RequestStatus = z.strictObject({
+export const RequestStatus = z.object({
   state: RequestState,
   createdAt: IsoTime,
   expiresAt: IsoTime,

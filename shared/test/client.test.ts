@@ -85,6 +85,22 @@ describe('client requests', () => {
   })
 })
 
+// A client in the field meets servers newer and older than itself (protocol.md §7).
+describe('answers from other server versions', () => {
+  it('ignores a field a newer server adds, and keeps the fields it knows', async () => {
+    const meta = { hdr: 'AQA', viewsLeft: 1, expiresAt: '2030-01-01T00:00:00.000Z' }
+    const { client } = stub(() => json(200, { ...meta, addedLater: { any: 'thing' } }))
+    expect(await client.meta({ sid, acc })).toEqual(meta)
+  })
+
+  it("reads an older server's status, from before receipts, as one without events", async () => {
+    const status = { state: 'active', views: 0, maxViews: 1, failedAttempts: 0 }
+    const times = { createdAt: '2030-01-01T00:00:00.000Z', expiresAt: '2030-01-02T00:00:00.000Z' }
+    const { client } = stub(() => json(200, { ...status, ...times }))
+    expect(await client.status({ sid, mt })).toEqual({ ...status, ...times, events: [] })
+  })
+})
+
 describe('client errors', () => {
   it('carries code, message and attemptsLeft from a 401', async () => {
     const { client } = stub(() =>
