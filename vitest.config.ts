@@ -11,7 +11,8 @@ export default defineConfig({
     projects: [
       { test: { name: 'shared', include: ['shared/test/**/*.test.ts'] } },
       { test: { name: 'server', include: ['server/test/**/*.test.ts'] } },
-      { test: { name: 'cli', include: ['cli/test/**/*.test.ts'] } },
+      // Each CLI test starts several Node processes: seconds apiece on two busy cores.
+      { test: { name: 'cli', include: ['cli/test/**/*.test.ts'], testTimeout: 30_000 } },
       // Pure web modules, tested beside them; components and pages are tested in real browsers.
       { test: { name: 'web', include: ['web/src/**/*.test.ts'] } },
       {
