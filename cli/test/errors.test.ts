@@ -83,14 +83,14 @@ describe('exit codes', () => {
     await new Promise<void>((resolve) => unavailable.listen(0, '127.0.0.1', resolve))
     const { port } = unavailable.address() as AddressInfo
     try {
-      const started = Date.now()
       const r = await runCli(['get', unknownLink(`http://127.0.0.1:${port}`)], { env: { BURNLINK_RETRY_SECONDS: '2' } })
       expect(r.code).toBe(6)
       expect(r.stderr).toMatch(/unavailable/)
       expect(r.stderr).toMatch(/not answering; trying again for up to 2 s/)
-      // Waits of about 0.5 and 1 s fit in 2 s: three tries of the limits, none after the budget.
+      // Waits of about 0.5 and 1 s fit in 2 s: three tries of the limits, none after the budget
+      // (counted, not timed: a busy machine slows the tries, not their number).
       expect(requests).toBeGreaterThanOrEqual(3)
-      expect(Date.now() - started).toBeLessThan(5000)
+      expect(requests).toBeLessThanOrEqual(4)
     } finally {
       await new Promise((resolve) => unavailable.close(resolve))
     }
