@@ -123,10 +123,12 @@ export function printReport(r: Report): void {
     )
   }
   if (r.memory) {
-    const { secrets, ctBytes, bytesPerSecret } = r.memory
+    const { secrets, ctBytes, bytesPerSecret, keyUsage } = r.memory
     console.log(
       `\nRedis memory: ${bytesPerSecret} bytes per secret (${kb(bytesPerSecret)}) over ${secrets} secrets of 1000 bytes of text (ct ${ctBytes} bytes)`,
     )
+    const usage = Object.entries(keyUsage ?? {}).filter(([, bytes]) => bytes > 0)
+    console.log(`MEMORY USAGE of one secret's keys: ${usage.map(([k, bytes]) => `:${k} ${bytes}`).join(', ')}`)
   }
   if (r.files) printFiles(r.files)
   if (r.pages) {
