@@ -59,4 +59,5 @@ app.post<{ Body: { layout: number[] } }>('/reset', async (req, reply) => {
 })
 
 await app.listen({ port: Number(env.PORT ?? 0), host: '127.0.0.1' })
-process.once('SIGTERM', () => void app.close().then(() => blobs.close()))
+// A Redis blob store's client would keep the process alive after close: exit once closed.
+process.once('SIGTERM', () => void app.close().then(() => blobs.close().finally(() => process.exit(0))))

@@ -223,6 +223,8 @@ async function bare(url: string, bytes: number): Promise<Transfer> {
 /** Redis used_memory growth from before an upload to its commit, per stored byte of chunks. */
 async function redisPerStoredByte(redis: Redis, url: string, bytes: number): Promise<number> {
   const used = async () => Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1])
+  // Earlier rounds' chunks are deleted by the sweep after their ack, maybe during this one.
+  await redis.flushall()
   const before = await used()
   let after = before
   await throughBurnlink(url, bytes, async () => {
