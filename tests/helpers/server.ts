@@ -50,7 +50,8 @@ export async function startTestServer(opts: TestServerOptions = {}) {
     async close() {
       await app.close()
       await store.close()
-      await requestsClient?.quit()
+      // Not quit(): after a test restarted Redis the socket may be down, and nothing waits to be flushed.
+      requestsClient?.disconnect()
     },
   }
 }
