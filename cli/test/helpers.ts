@@ -4,7 +4,7 @@
  * on the terminal the tests happen to run in.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -96,7 +96,18 @@ export function runCli(
   })
 }
 
-export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'burnlink-cli-'))
+// Each test file imports this module afresh, so the hook below removes that file's folders.
+const madeDirs: string[] = []
+afterAll(() => {
+  for (const dir of madeDirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+/** A fresh temporary directory, removed when the test file ends. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'burnlink-cli-'))
+  madeDirs.push(dir)
+  return dir
+}
 
 /** A file in a fresh temporary directory. */
 export function tempFile(name: string, content: string | Uint8Array): string {
