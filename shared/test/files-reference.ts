@@ -40,18 +40,18 @@ export function layout(size: number) {
   return { padded, chunks, stored: padded + TAG * chunks, last_stored: padded - (chunks - 1) * CS + TAG }
 }
 
-function gcm(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Buffer {
+export function gcm(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Buffer {
   const cipher = createCipheriv('aes-256-gcm', key, nonce).setAAD(aad)
   return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()])
 }
 
-const nonceOf = (file: number, chunk: number, last: boolean) =>
+export const nonceOf = (file: number, chunk: number, last: boolean) =>
   Buffer.concat([u32(file), u32(chunk), Buffer.from([0, 0, 0, last ? 1 : 0])])
-const aadOf = (sid: Uint8Array, hdr: Uint8Array, fileCount: number, chunks: number) =>
+export const aadOf = (sid: Uint8Array, hdr: Uint8Array, fileCount: number, chunks: number) =>
   Buffer.concat([Buffer.from(`${L} chunk`), Buffer.from([0]), sid, hdr, u32(fileCount), u32(chunks)])
 
 /** The padded plaintext of one chunk: byte i of file f is (i + fill) mod 251, then zeros. */
-function chunkPlaintext(size: number, fill: number, chunk: number): Buffer {
+export function chunkPlaintext(size: number, fill: number, chunk: number): Buffer {
   const { padded } = layout(size)
   const start = chunk * CS
   const out = Buffer.alloc(Math.min(CS, padded - start))

