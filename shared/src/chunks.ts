@@ -8,11 +8,13 @@
  * Nonces are counters, so each position must be encrypted once per link key: a retried
  * upload resends the bytes it already made, and a new attempt starts from a new link key.
  */
+import { notFromCreator } from './envelope.ts'
 import { ProtocolError } from './errors.ts'
 import { dataChunkBytes, fileLayout, paddedChunkBytes, storedChunkBytes } from './file-layout.ts'
 import type { FileLayout } from './file-layout.ts'
 import { LABEL, NONCE_BYTES } from './limits.ts'
-import { concatBytes, ownBytes, subtle } from './webcrypto.ts'
+import { fileDigest } from './files-signature.ts'
+import { concatBytes, ownBytes, sha256, subtle } from './webcrypto.ts'
 
 const encoder = new TextEncoder()
 
@@ -24,6 +26,11 @@ export interface ChunkContext {
   hdr: Uint8Array
   /** Each file's plaintext size, in manifest order. */
   sizes: readonly number[]
+  /**
+   * A recipient's: each file's digest D_f as the creator signed it (protocol.md §10.7, from
+   * `verifyFiles`); `decryptFile` then refuses a file whose stored chunks are not those.
+   */
+  digests?: readonly Uint8Array[]
 }
 
 /** u32(file) ‖ u32(chunk) ‖ 0x00 0x00 0x00 ‖ last (0x01 on a file's final chunk). */
@@ -207,9 +214,11 @@ export async function* encryptFile(
 /**
  * Decrypts file `file` from its stored chunks (one item per chunk, in order) into its
  * bytes. Each chunk is checked as `decryptChunk` does, and the count at the end: a source
- * that ends early fails with 'chunk_missing', one that goes on with 'chunk_extra'. Bytes
- * come out as they are checked, so the file is whole only when the generator returns: a
- * caller that writes as it goes must discard what it wrote if it throws.
+ * that ends early fails with 'chunk_missing', one that goes on with 'chunk_extra'. With
+ * `ctx.digests`, the stored chunks' hash list is compared with the file's signed digest
+ * before the last chunk's bytes come out ('files_digest'). Bytes come out as they are
+ * checked, so the file is whole only when the generator returns: a caller that writes as
+ * it goes must discard what it wrote if it throws.
  */
 export async function* decryptFile(
   ctx: ChunkContext,
@@ -217,6 +226,8 @@ export async function* decryptFile(
   source: ByteSource,
 ): AsyncGenerator<Uint8Array<ArrayBuffer>> {
   const { layout } = layoutOf(ctx, file)
+  const signed = ctx.digests?.[file]
+  const hashes: Uint8Array[] = []
   let chunk = 0
   for await (const stored of itemsOf(source)) {
     if (chunk === layout.chunks) {
@@ -224,6 +235,10 @@ export async function* decryptFile(
     }
     const data = await decryptChunk(ctx, file, chunk, stored)
     chunk++
+    if (signed) {
+      hashes.push(await sha256(stored))
+      if (chunk === layout.chunks && !equalBytes(await fileDigest(hashes), signed)) throw notFromCreator('files_digest')
+    }
     if (data.length > 0) yield data
   }
   if (chunk < layout.chunks) {
@@ -232,4 +247,8 @@ export async function* decryptFile(
       `file ${file + 1} ends after ${chunk} of its ${layout.chunks} parts: the download was cut short`,
     )
   }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
 }

@@ -44,6 +44,7 @@ import type {
   MetaRequest,
   RevealRequest,
   UploadRef,
+  CommitRequest,
 } from './schemas.ts'
 
 /** One chunk to upload (protocol.md §10.5): its stored bytes, authorised by the upload token. */
@@ -178,7 +179,7 @@ export function createClient({ baseUrl, fetch: fetchImpl }: ClientOptions) {
         'burnlink-chunk': String(chunk),
       }),
     /** Makes the secret revealable once every chunk is stored; a refusal's ApiError carries `missing`. */
-    commit: (req: UploadRef) => call('/secrets/commit', req, CommitResponse),
+    commit: (req: CommitRequest) => call('/secrets/commit', req, CommitResponse),
     abort: (req: UploadRef) => call('/secrets/abort', req, AbortResponse),
     /** Needs the claim that revealed the secret, within its download window. */
     readChunk,

@@ -37,6 +37,25 @@ export function signedMessage(sid: Uint8Array, hdrs: Uint8Array, ct: Uint8Array)
 
 const ECDSA_SHA256 = { name: 'ECDSA', hash: 'SHA-256' } as const
 
+/** ECDSA P-256 with SHA-256, P1363 (64 bytes): the creator's signatures (protocol.md §5.1, §10.7). */
+export async function signWith(sk: CryptoKey, message: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+  return new Uint8Array(await subtle().sign(ECDSA_SHA256, sk, message))
+}
+
+/** Whether `sig` verifies over `message` with `pk`; a `pk` that is not a P-256 point does not. */
+export async function verifiesWith(
+  pk: Uint8Array,
+  sig: Uint8Array,
+  message: Uint8Array<ArrayBuffer>,
+): Promise<boolean> {
+  try {
+    const key = await subtle().importKey('raw', ownBytes(pk), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify'])
+    return await subtle().verify(ECDSA_SHA256, key, ownBytes(sig), message)
+  } catch {
+    return false
+  }
+}
+
 /** The creator's signature (P1363, 64 bytes) over sid, `hdrs` (which holds its public key) and ct. */
 export async function signContent(
   sk: CryptoKey,
@@ -44,11 +63,12 @@ export async function signContent(
   hdrs: Uint8Array,
   ct: Uint8Array,
 ): Promise<Uint8Array> {
-  return new Uint8Array(await subtle().sign(ECDSA_SHA256, sk, signedMessage(sid, hdrs, ct)))
+  return signWith(sk, signedMessage(sid, hdrs, ct))
 }
 
-export function notFromCreator(): ProtocolError {
-  return new ProtocolError('signature', "this secret's content was not made by the link's creator")
+/** `files_digest`: a file whose chunks are not the ones the creator signed (protocol.md §10.7). */
+export function notFromCreator(reason: 'signature' | 'files_digest' = 'signature'): ProtocolError {
+  return new ProtocolError(reason, "this secret's content was not made by the link's creator")
 }
 
 /**
@@ -58,15 +78,9 @@ export function notFromCreator(): ProtocolError {
  */
 export async function verifyContent(sid: Uint8Array, hdr: Uint8Array, ct: Uint8Array): Promise<void> {
   const { pk, sig } = parseHeader(hdr)
-  if (!pk || !sig) throw notFromCreator()
-  let valid = false
-  try {
-    const key = await subtle().importKey('raw', ownBytes(pk), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify'])
-    valid = await subtle().verify(ECDSA_SHA256, key, ownBytes(sig), signedMessage(sid, signedHeaderPart(hdr), ct))
-  } catch {
-    valid = false
+  if (!pk || !sig || !(await verifiesWith(pk, sig, signedMessage(sid, signedHeaderPart(hdr), ct)))) {
+    throw notFromCreator()
   }
-  if (!valid) throw notFromCreator()
 }
 
 /** type (u8) ‖ length (u32) ‖ payload ‖ zeros, in the smallest bucket that fits. */

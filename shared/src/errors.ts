@@ -22,6 +22,7 @@ export type ProtocolErrorReason =
   | 'chunk_missing'
   | 'chunk_extra'
   | 'signature'
+  | 'files_digest'
   | 'request_key'
 
 export class ProtocolError extends Error {

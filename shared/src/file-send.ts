@@ -11,6 +11,7 @@ import type { Client, RetryOptions } from './client.ts'
 import { fileLayout, paddedTotal } from './file-layout.ts'
 import { encodeManifest } from './files.ts'
 import type { FileEntry } from './files.ts'
+import { fileDigest, signFiles } from './files-signature.ts'
 import { deriveFileKey, deriveUploadToken } from './keys.ts'
 import { PayloadType } from './limits.ts'
 import type { ServerLimits } from './schemas.ts'
@@ -29,6 +30,12 @@ export interface PreparedFileSecret extends PreparedSecret {
   ut: string
   /** What every chunk is encrypted with. */
   ctx: ChunkContext
+  /**
+   * The one-off key that signed the manifest, non-extractable: it signs the files at the
+   * commit (protocol.md §10.7). Structured cloning keeps it non-extractable, but it is
+   * best never to move it: the web app prepares and uploads in one worker.
+   */
+  sk: CryptoKey
 }
 
 function mebibytes(bytes: number): string {
@@ -60,7 +67,7 @@ export function fileLimitProblem(sizes: readonly number[], limits: ServerLimits)
 export async function prepareFileSecret(o: PrepareFileSecretOptions): Promise<PreparedFileSecret> {
   const { files, note, ...rest } = o
   const text = encodeManifest(note === undefined ? { files } : { files, note })
-  const { prepared, k, P, sidBytes, hdr } = await sealSecret({ ...rest, type: PayloadType.attachment, text })
+  const { prepared, k, P, sidBytes, hdr, sk } = await sealSecret({ ...rest, type: PayloadType.attachment, text })
   const [fk, utBytes] = await Promise.all([deriveFileKey(k, P, sidBytes), deriveUploadToken(k)])
   const uv = await sha256(utBytes)
   const sizes = files.map((f) => f.size)
@@ -69,6 +76,7 @@ export async function prepareFileSecret(o: PrepareFileSecretOptions): Promise<Pr
     request: { ...prepared.request, uv: encodeB64u(uv), files: sizes.map((size) => fileLayout(size).stored) },
     ut: encodeB64u(utBytes),
     ctx: { fk, sid: sidBytes, hdr, sizes },
+    sk,
   }
 }
 
@@ -86,9 +94,10 @@ export interface UploadOptions {
 
 /**
  * Creates the upload, encrypts and uploads every file from `source(f)` (read once, in
- * order) and commits. A chunk that fails retryably is sent again with the same bytes,
- * never encrypted again. On any failure the upload is aborted (best effort) and the error
- * thrown: start again with a new `prepareFileSecret`.
+ * order), signs the stored chunks' digests and commits with that signature (protocol.md
+ * §10.7). A chunk that fails retryably is sent again with the same bytes, never encrypted
+ * again, and a commit with the same signature. On any failure the upload is aborted (best
+ * effort) and the error thrown: start again with a new `prepareFileSecret`.
  */
 export async function uploadFileSecret(
   api: FileUploadApi,
@@ -97,14 +106,17 @@ export async function uploadFileSecret(
   o: UploadOptions = {},
 ): Promise<{ sid: string; expiresAt: string }> {
   const { retry, parallel = 3, onProgress } = o
-  const { sid, ut, ctx } = prepared
+  const { sid, ut, ctx, sk } = prepared
   await withRetries(() => api.createUpload(prepared.request), retry)
+  // 32 bytes per stored chunk, the hash list of §10.7: all the creator keeps of the files.
+  const chunkDigests: Uint8Array[][] = ctx.sizes.map(() => [])
   const inFlight = new Set<Promise<void>>()
   let failure: { error: unknown } | undefined
   try {
     for (let file = 0; file < ctx.sizes.length && !failure; file++) {
       let chunk = 0
       for await (const bytes of encryptFile(ctx, file, source(file))) {
+        chunkDigests[file]!.push(await sha256(bytes))
         const at = { file, chunk: chunk++ }
         const upload = withRetries(() => api.uploadChunk({ sid, ut, ...at, body: bytes }), retry).then(
           () => {
@@ -124,7 +136,9 @@ export async function uploadFileSecret(
     }
     await Promise.all(inFlight)
     if (failure) throw failure.error
-    return await withRetries(() => api.commit({ sid, ut }), retry)
+    const digests = await Promise.all(chunkDigests.map(fileDigest))
+    const fsig = encodeB64u(await signFiles(sk, ctx.sid, ctx.hdr, digests))
+    return await withRetries(() => api.commit({ sid, ut, fsig }), retry)
   } catch (e) {
     // Nothing of an upload that cannot finish should wait for its deadline; the abort is a
     // courtesy, sent once no upload of its is still under way.

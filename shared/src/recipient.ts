@@ -21,6 +21,7 @@ import { parseHeader } from './header.ts'
 import type { Header } from './header.ts'
 import type { ChunkContext } from './chunks.ts'
 import { parseManifest } from './files.ts'
+import { verifyFiles } from './files-signature.ts'
 import type { AttachmentManifest } from './files.ts'
 import { deriveAccess, deriveFileKey, derivePassphraseKey, deriveReveal, publicKeyHash, splitLinkKey } from './keys.ts'
 import { CLAIM_BYTES, CLAIM_RETRY, PayloadType } from './limits.ts'
@@ -263,11 +264,22 @@ export async function createRecipient(k: Uint8Array, options: RecipientOptions):
       if (content.type !== PayloadType.attachment) return { ...content, viewsLeft: released.viewsLeft, acked: ack() }
       // A file secret's claim stays open until its files are read.
       const manifest = parseManifest(content.text)
+      // Format 2: the creator signed the files at the commit; checked before any chunk is read (§10.7).
+      const fsig = released.fsig === undefined ? undefined : decodeB64u(released.fsig)
+      const digests = splitLinkKey(k).pkh
+        ? await verifyFiles(sid, shown.hdrBytes, fsig, manifest.files.length)
+        : undefined
       let settle: (done: boolean) => void = () => undefined
       const acked = new Promise<boolean>((resolve) => (settle = resolve))
       const files: RevealedFiles = {
         manifest,
-        ctx: { fk: used.fk, sid, hdr: shown.hdrBytes, sizes: manifest.files.map((f) => f.size) },
+        ctx: {
+          fk: used.fk,
+          sid,
+          hdr: shown.hdrBytes,
+          sizes: manifest.files.map((f) => f.size),
+          ...(digests && { digests }),
+        },
         claimed: { ...access, claim },
         finish: () => ack().then((done) => (settle(done), done)),
       }

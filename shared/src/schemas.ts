@@ -113,6 +113,28 @@ export const ChunkUploadResponse = z.null().check(z.describe('the whole chunk is
 
 /** Commit and abort are authorised by the upload token. */
 export const UploadRef = z.strictObject({ sid: Sid, ut: Token('ut') })
+
+/** Bytes of an `fsig` for F files (protocol.md §10.7); files-signature.ts has the same figure. */
+const fsigFiles = (chars: number): number | undefined => {
+  const files = (Math.floor((chars * 3) / 4) - 64) / 32
+  return Number.isInteger(files) && files >= 1 && files <= MAX_FILES_CEILING ? files : undefined
+}
+
+/**
+ * The creator's files signature, `D_0 ‖ … ‖ D_{F−1} ‖ sig` (protocol.md §10.7), opaque to
+ * the server: the schema checks that it is 32·F + 64 bytes for some F, the commit that F is
+ * the upload's.
+ */
+export const Fsig = z
+  .string()
+  .check(
+    z.refine(
+      (s) => fsigFiles(s.length) !== undefined && isCanonicalB64u(s),
+      'fsig must be 32 bytes per file and a 64-byte signature, in canonical base64url',
+    ),
+  )
+/** A format 2 creator's commit carries `fsig`; a format 1 header has no key to make one. */
+export const CommitRequest = z.strictObject({ sid: Sid, ut: Token('ut'), fsig: z.optional(Fsig) })
 export const CommitResponse = z.object({ sid: Sid, expiresAt: IsoTime })
 /** 204, no body. */
 export const AbortResponse = z.null().check(z.describe('the upload and its chunks are deleted: no body'))
@@ -147,6 +169,8 @@ export const RevealResponse = z.object({
   ct: Ct,
   viewsLeft: nonNegative(),
   downloadExpiresAt: z.optional(IsoTime),
+  /** What the commit stored, when it carried one (protocol.md §10.7). */
+  fsig: z.optional(Fsig),
 })
 
 /** The claimant has decrypted: its claim can no longer fetch, and the server may delete the ciphertext. */
@@ -271,6 +295,7 @@ export type CreateSecretRequest = z.input<typeof CreateSecretRequest>
 export type CreateSecretResponse = z.infer<typeof CreateSecretResponse>
 export type CreateUploadResponse = z.infer<typeof CreateUploadResponse>
 export type UploadRef = z.infer<typeof UploadRef>
+export type CommitRequest = z.infer<typeof CommitRequest>
 export type CommitResponse = z.infer<typeof CommitResponse>
 export type ChunkReadRequest = z.infer<typeof ChunkReadRequest>
 export type FilesSummary = z.infer<typeof FilesSummary>

@@ -48,13 +48,16 @@ export interface SealedSecret {
   sidBytes: Uint8Array
   /** The whole header, signature included: what the server stores and the chunks' AAD binds. */
   hdr: Uint8Array
+  /** The one-off signing key, non-extractable: a file secret signs its files with it at the commit (§10.7). */
+  sk: CryptoKey
 }
 
 /**
  * `prepareSecret`, also handing back the link key and the passphrase key: a file secret
  * derives its chunk key and upload token from them. Only the creator's own modules call it.
- * Format 2 (protocol.md §5.1): a one-off key pair signs the content, the link carries the
- * hash of its public key, and the private key goes out of scope here, never exported.
+ * Format 2 (protocol.md §5.1): a one-off key pair signs the content, and the link carries
+ * the hash of its public key. The private key is never exported: `prepareSecret` drops it
+ * here, a file secret keeps it in memory until its commit.
  */
 export async function sealSecret(o: PrepareSecretOptions): Promise<SealedSecret> {
   const text = o.type === PayloadType.redirect ? validateRedirectUrl(o.text, o) : o.text
@@ -90,7 +93,7 @@ export async function sealSecret(o: PrepareSecretOptions): Promise<SealedSecret>
     sid,
     mt,
   } satisfies PreparedSecret
-  return { prepared, k, P, sidBytes, hdr }
+  return { prepared, k, P, sidBytes, hdr, sk: signer.sk }
 }
 
 export async function prepareSecret(o: PrepareSecretOptions): Promise<PreparedSecret> {

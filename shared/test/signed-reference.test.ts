@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { signedMismatches, rejectSigned } from './vectors-runner.ts'
+import { rejectSignedFiles, signedFilesMismatches, signedMismatches, rejectSigned } from './vectors-runner.ts'
 import { signedSection } from './signed-reference.ts'
 import file from './vectors.json'
 
@@ -33,5 +33,17 @@ describe.each(file.signed.vectors)('signed vector $name', (v) => {
 describe.each(file.signed.negative)('signed negative $name', (n) => {
   it(`is refused: ${n.why}`, async () => {
     expect(await rejectSigned(n)).toBe(n.error)
+  })
+})
+
+describe('signed files vector (protocol.md §10.7)', () => {
+  const { vector, negative } = file.signed.files
+
+  it('is reproduced by the shared code: chunk and file digests, the signed message, a verifying fsig', async () => {
+    expect(await signedFilesMismatches(vector)).toEqual([])
+  })
+
+  it.each(negative)('refuses $name: $why', async (n) => {
+    expect(await rejectSignedFiles(vector, n)).toBe(n.error)
   })
 })

@@ -24,7 +24,9 @@ import {
   encodeHeader,
   encryptChunk,
   encryptFile,
+  fileDigest,
   fileLayout,
+  filesMessage,
   manageLink,
   open,
   paddedChunkBytes,
@@ -40,10 +42,12 @@ import {
   sha256,
   signContent,
   signedMessage,
+  signFiles,
   storedChunkBytes,
   storedLayout,
   unlockSecret,
   verifyContent,
+  verifyFiles,
 } from '@burnlink/shared'
 import type { ChunkContext, Header } from '@burnlink/shared'
 
@@ -170,9 +174,35 @@ export interface SignedNegative {
   error: string
   why: string
 }
+/** A format 2 file secret and its files signature (protocol.md §10.7). */
+export interface SignedFilesVector {
+  name: string
+  inputs: SignedVector['inputs'] & {
+    files: { name: string; type: string; size: number; fill: number }[]
+    fsig_sig: string
+  }
+  outputs: Record<string, string | number[] | string[] | string[][]> & {
+    link_fragment: string
+    hdr: string
+    stored: number[]
+    chunk_digests: string[][]
+    file_digests: string[]
+    files_message: string
+    fsig_b64u: string
+  }
+}
+export interface SignedFilesNegative {
+  name: string
+  fsig_b64u?: string
+  file?: number
+  replace?: { chunk: number; stored_b64u: string }
+  error: string
+  why: string
+}
 export interface SignedSection {
   vectors: SignedVector[]
   negative: SignedNegative[]
+  files?: { vector: SignedFilesVector; negative: SignedFilesNegative[] }
 }
 export interface VectorFile {
   vectors: Vector[]
@@ -390,6 +420,82 @@ export function rejectSigned(n: SignedNegative): Promise<string> {
   })
 }
 
+const FILES_ONLY_OUTPUTS = new Set([
+  'fk',
+  'ut_b64u',
+  'uv',
+  'stored',
+  'chunk_digests',
+  'file_digests',
+  'files_message',
+  'fsig_b64u',
+])
+
+/** The vector's secret as its recipient holds it after the reveal: keys, header and each file's size. */
+async function signedFilesSecret(v: SignedFilesVector) {
+  const key = parseSecretFragment(v.outputs.link_fragment)
+  const unlocked = await unlockSecret({ k: key, hdr: encodeB64u(fromHex(v.outputs.hdr)) })
+  const sizes = parseManifest(v.inputs.payload_text).files.map((f) => f.size)
+  const ctx: ChunkContext = { fk: unlocked.fk, sid: unlocked.sidBytes, hdr: unlocked.hdrBytes, sizes }
+  const stored = await Promise.all(
+    v.inputs.files.map((f, file) => collect(encryptFile(ctx, file, filePieces(f.size, f.fill)))),
+  )
+  return { ctx, stored }
+}
+
+/**
+ * Recomputes a format 2 file secret (protocol.md §10.7): its signed manifest as
+ * `signedMismatches` does, every chunk's digest, each file's digest and the signed message;
+ * verifies the vector's fsig, signs the same digests with our own code (which must verify)
+ * and reads every file back against the signed digests.
+ */
+export async function signedFilesMismatches(v: SignedFilesVector): Promise<string[]> {
+  const base = Object.fromEntries(Object.entries(v.outputs).filter(([field]) => !FILES_ONLY_OUTPUTS.has(field)))
+  const wrong = await signedMismatches({ name: v.name, inputs: v.inputs, outputs: base as Record<string, string> })
+  const check = (what: string, actual: unknown, expected: unknown) => {
+    if (actual !== expected) wrong.push(`${what}: got ${String(actual)}, expected ${String(expected)}`)
+  }
+  const o = v.outputs
+  const { ctx, stored } = await signedFilesSecret(v)
+  check('stored', ctx.sizes.map((size) => fileLayout(size).stored).join(), o.stored.join())
+  const digests: Uint8Array[] = []
+  for (const [file, chunks] of stored.entries()) {
+    const chunkDigests = await Promise.all(chunks.map(sha256))
+    check(`file ${file} chunk_digests`, chunkDigests.map(toHex).join(), o.chunk_digests[file]!.join())
+    digests.push(await fileDigest(chunkDigests))
+  }
+  check('file_digests', digests.map(toHex).join(), o.file_digests.join())
+  check('files_message', toHex(filesMessage(ctx.sid, ctx.hdr, digests)), o.files_message)
+  const fsig = decodeB64u(o.fsig_b64u)
+  check('fsig ends in fsig_sig', toHex(fsig.subarray(-64)), v.inputs.fsig_sig)
+  const verified = await verifyFiles(ctx.sid, ctx.hdr, fsig, ctx.sizes.length).catch(() => [])
+  check('the vector fsig verifies, naming the digests', verified.map(toHex).join(), o.file_digests.join())
+  const sk = await crypto.subtle.importKey('jwk', v.inputs.signer_jwk, ECDSA_P256, false, ['sign'])
+  const ours = await signFiles(sk, ctx.sid, ctx.hdr, digests)
+  check('our fsig verifies', await rejection(() => verifyFiles(ctx.sid, ctx.hdr, ours, digests.length)), 'accepted')
+  for (const [file, chunks] of stored.entries()) {
+    const read = rejection(() => collect(decryptFile({ ...ctx, digests }, file, chunks)))
+    check(`file ${file} read against the signed digests`, await read, 'accepted')
+  }
+  return wrong
+}
+
+/**
+ * Checks the negative's fsig as a recipient does right after the reveal; with `replace`,
+ * reads file `file` against the vector's (good) fsig with one chunk replaced.
+ */
+export async function rejectSignedFiles(v: SignedFilesVector, n: SignedFilesNegative): Promise<string> {
+  const { ctx, stored } = await signedFilesSecret(v)
+  const fsig = n.fsig_b64u === undefined ? undefined : decodeB64u(n.fsig_b64u)
+  return rejection(async () => {
+    const digests = await verifyFiles(ctx.sid, ctx.hdr, fsig, ctx.sizes.length)
+    if (n.file === undefined || !n.replace) return
+    const chunks = [...stored[n.file]!]
+    chunks[n.replace.chunk] = decodeB64u(n.replace.stored_b64u)
+    await collect(decryptFile({ ...ctx, digests }, n.file, chunks))
+  })
+}
+
 /** Every way our layout of `row.size` differs from the row; empty when it conforms. */
 export function paddingMismatches(row: PaddingRow): string[] {
   const layout = fileLayout(row.size)
@@ -576,6 +682,18 @@ export async function runVectors(file: VectorFile): Promise<CheckResult[]> {
     }
   }
   for (const n of file.signed?.negative ?? []) await expectReason(`signed ${n.name}`, n.error, rejectSigned(n))
+  const signedFiles = file.signed?.files
+  if (signedFiles) {
+    const { vector } = signedFiles
+    try {
+      record(`signed files ${vector.name}`, await signedFilesMismatches(vector))
+    } catch (e) {
+      record(`signed files ${vector.name}`, [`threw ${String(e)}`])
+    }
+    for (const n of signedFiles.negative) {
+      await expectReason(`signed files ${n.name}`, n.error, rejectSignedFiles(vector, n))
+    }
+  }
   if (!file.files) return results
   const { padding, secrets, negative } = file.files
   for (const row of padding) record(`files padding ${row.size}`, paddingMismatches(row))

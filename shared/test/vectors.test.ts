@@ -61,7 +61,9 @@ describe('runVectors', () => {
         negative.manifest.length +
         negative.stored.length +
         file.signed.vectors.length +
-        file.signed.negative.length
+        file.signed.negative.length +
+        1 +
+        file.signed.files.negative.length
       expect(results).toHaveLength(expected)
       expect(results.filter((r) => !r.ok)).toEqual([])
     },
