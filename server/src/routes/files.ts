@@ -16,9 +16,11 @@ import {
   ChunkReadRequest,
   ChunkUploadHeaders,
   ChunkUploadResponse,
+  CommitRequest,
   CommitResponse,
   STORED_CHUNK_BYTES,
   UploadRef,
+  filesSignatureBytes,
   storedChunkBytes,
   storedLayout,
   type CreateSecretRequest,
@@ -126,7 +128,7 @@ const UPLOAD = {
 } satisfies FastifySchema
 
 const COMMIT = {
-  body: UploadRef,
+  body: CommitRequest,
   response: {
     200: CommitResponse,
     ...errorResponses(...COMMON_ERRORS, 'notFound', 'uploadIncomplete', 'uploadCommitted'),
@@ -222,14 +224,22 @@ const fileRoutes: FastifyPluginAsyncZod<FileRoutesOptions> = async (app, { store
   app.post('/commit', { schema: COMMIT, config: reading }, async (req: Request<typeof COMMIT>) => {
     const { sid, ut } = req.body
     const uv = verifier(ut)
+    // Opaque to the server (protocol.md §10.7): only its length, 32 bytes per file and a signature, is checked.
+    const fsig = req.body.fsig === undefined ? undefined : fromB64u(req.body.fsig)
     const session = await store.uploadSession(sid, uv)
     if (session.kind === 'not_found') throw apiError('notFound')
     if (session.kind === 'uploading') {
+      if (fsig && fsig.length !== filesSignatureBytes(session.layout.length)) {
+        throw apiError(
+          'invalidRequest',
+          `fsig must be ${filesSignatureBytes(session.layout.length)} bytes for this upload`,
+        )
+      }
       await keepUntil(sid, session, session.now + session.ttlMs + MARGIN_MS)
     }
-    const result = await store.commit(sid, uv)
+    const result = await store.commit(sid, uv, fsig)
     if (result.kind === 'committed') return { sid, expiresAt: iso(result.expiresAt) }
-    if (session.kind === 'uploading') await undoKeep(sid, uv, session)
+    if (session.kind === 'uploading') await undoKeep(sid, uv, session, fsig)
     if (result.kind === 'incomplete') throw apiError('uploadIncomplete', result.missing)
     if (result.kind === 'conflict') throw apiError('uploadCommitted')
     throw apiError('notFound')
@@ -283,11 +293,16 @@ const fileRoutes: FastifyPluginAsyncZod<FileRoutesOptions> = async (app, { store
    * A commit that did not happen: back to the upload deadline, unless another commit made
    * the secret meanwhile, whose expiry then stands.
    */
-  async function undoKeep(sid: string, uv: Uint8Array, session: FileChunks & { uploadExpiresAt: number }) {
+  async function undoKeep(
+    sid: string,
+    uv: Uint8Array,
+    session: FileChunks & { uploadExpiresAt: number },
+    fsig: Uint8Array | undefined,
+  ) {
     await keepUntil(sid, session, session.uploadExpiresAt)
     const again = await store.uploadSession(sid, uv)
     if (again.kind === 'committed') {
-      const made = await store.commit(sid, uv)
+      const made = await store.commit(sid, uv, fsig)
       if (made.kind === 'committed') await keepUntil(sid, session, made.expiresAt)
     }
   }

@@ -141,7 +141,13 @@ const secretRoutes: FastifyPluginAsyncZod<SecretRoutesOptions> = async (app, { s
     }
     if (!r.files) return { ct: toB64u(r.ct), viewsLeft: r.viewsLeft }
     await files.opened(sid, r.files)
-    return { ct: toB64u(r.ct), viewsLeft: r.viewsLeft, downloadExpiresAt: iso(r.files.downloadExpiresAt) }
+    const { downloadExpiresAt, fsig } = r.files
+    return {
+      ct: toB64u(r.ct),
+      viewsLeft: r.viewsLeft,
+      downloadExpiresAt: iso(downloadExpiresAt),
+      ...(fsig && { fsig: toB64u(fsig) }),
+    }
   }
 
   /** The claimant has decrypted: its claim can no longer fetch. No body, whatever there was to forget. */

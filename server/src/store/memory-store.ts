@@ -46,8 +46,8 @@ interface Entry extends StatusRecord {
   /** Claim digest (hex) → the time until which that claim may fetch its view again. */
   claims: Map<string, number>
   purgeAt: number
-  /** A file secret's chunks and the digest of its upload token. */
-  files?: FileChunks & { sizes: number[]; bytes: number; uv: Uint8Array }
+  /** A file secret's chunks, the digest of its upload token, and from the commit its `fsig` if any. */
+  files?: FileChunks & { sizes: number[]; bytes: number; uv: Uint8Array; fsig?: Uint8Array }
   /**
    * Until the commit: the entry is invisible to everything but its uploader, and expiresAt,
    * contentUntil and purgeAt all hold the upload deadline.
@@ -269,16 +269,21 @@ export class MemoryStore implements Store {
     return { kind: 'recorded' }
   }
 
-  async commit(sid: string, uv: Uint8Array): Promise<CommitResult> {
+  async commit(sid: string, uv: Uint8Array, fsig?: Uint8Array): Promise<CommitResult> {
     const now = this.now()
     const e = this.uploader(sid, uv, now)
     if (!e) return NOT_FOUND
-    if (!e.upload) return e.state === 'active' ? { kind: 'committed', expiresAt: e.expiresAt } : { kind: 'conflict' }
+    if (!e.upload) {
+      const stored = e.files.fsig
+      const again = stored === undefined || fsig === undefined ? stored === fsig : same(stored, fsig)
+      return again && e.state === 'active' ? { kind: 'committed', expiresAt: e.expiresAt } : { kind: 'conflict' }
+    }
     const missing = e.files.layout.reduce((sum, n) => sum + n, 0) - e.upload.recorded.size
     if (missing > 0) return { kind: 'incomplete', missing }
     e.expiresAt = now + e.upload.ttlMs
     e.contentUntil = e.expiresAt
     e.purgeAt = e.expiresAt + this.options.statusRetentionSeconds * 1000
+    if (fsig) e.files.fsig = copy(fsig)
     delete e.upload
     return { kind: 'committed', expiresAt: e.expiresAt }
   }
@@ -367,7 +372,9 @@ function chunksOf(files: FileChunks): FileChunks {
 
 /** A file secret's chunks with the claim's download deadline, to spread into a reveal's answer. */
 function filesOf(e: Entry, downloadExpiresAt: number) {
-  return e.files ? { files: { ...chunksOf(e.files), downloadExpiresAt } } : {}
+  if (!e.files) return {}
+  const { fsig } = e.files
+  return { files: { ...chunksOf(e.files), downloadExpiresAt, ...(fsig && { fsig: copy(fsig) }) } }
 }
 
 function openClaims(e: Entry, now: number): boolean {

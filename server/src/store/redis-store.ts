@@ -109,11 +109,12 @@ export class RedisStore implements Store {
     switch (kindOf(reply)) {
       case 'ok': {
         const files = chunksIn(reply, 4)
+        const fsig = reply[6] ? { fsig: bytes(reply[6]) } : {}
         return {
           kind: 'ok',
           ct: bytes(reply[1]),
           viewsLeft: Number(reply[2]),
-          ...(files && { files: { ...files, downloadExpiresAt: Number(reply[3]) } }),
+          ...(files && { files: { ...files, downloadExpiresAt: Number(reply[3]), ...fsig } }),
         }
       }
       case 'wrong': {
@@ -191,12 +192,13 @@ export class RedisStore implements Store {
     return { kind: kind === 'recorded' || kind === 'committed' ? kind : 'not_found' }
   }
 
-  async commit(sid: string, uv: Uint8Array): Promise<CommitResult> {
+  async commit(sid: string, uv: Uint8Array, fsig?: Uint8Array): Promise<CommitResult> {
     const reply = (await this.write(
       'burnlinkCommit',
       sid,
       Buffer.from(uv),
       this.options.statusRetentionSeconds * 1000,
+      fsig ? Buffer.from(fsig) : '',
     )) as Reply
     switch (kindOf(reply)) {
       case 'committed':

@@ -8,7 +8,7 @@
  *   KEYS[2] `:m`  hash    av mv st br v mx f ca ea ed, and one `k<claim digest>` per
  *                         claimed view; expiring `retention` after expiresAt. A file
  *                         secret adds uv bid fl (chunks per file, "n0,n1,…") fb (padded
- *                         bytes) fs (stored bytes per file, "b0,b1,…") ud (upload deadline) tt (ttl ms) un (chunks recorded) and,
+ *                         bytes) fs (stored bytes per file, "b0,b1,…") ud (upload deadline) tt (ttl ms) un (chunks recorded), fg (the commit's fsig, if any) and,
  *                         while uploading (st = 'uploading', both keys expiring at ud), one
  *                         `p<file>.<chunk>` per recorded chunk.
  *   KEYS[3] `:e`  string  the creator's timeline, 5-byte records (timeline.ts), made by the
@@ -156,13 +156,13 @@ return {'ok', string.sub(head, 2, 1 + string.byte(head, 1)), tonumber(m[5]) - to
 /**
  * ARGV: av, rv, maxFailedAttempts, claim digest ('' without a claim), retry window ms,
  * download window ms (a file secret's claims get it instead of the retry window).
- * Returns {'ok', ct, viewsLeft, deadline, bid, fl} | {'wrong', attemptsLeft, bid, fl} |
- * {'claim_required'} | {'gone', state} | {'not_found'}; deadline, bid and fl only on a file
- * secret (false otherwise). A file secret refuses a reveal without a claim before its rev
- * is checked: no attempt is spent.
+ * Returns {'ok', ct, viewsLeft, deadline, bid, fl, fg} | {'wrong', attemptsLeft, bid, fl} |
+ * {'claim_required'} | {'gone', state} | {'not_found'}; deadline, bid, fl and fg (the
+ * commit's fsig) only on a file secret (false otherwise). A file secret refuses a reveal
+ * without a claim before its rev is checked: no attempt is spent.
  */
 const reveal = `
-local m = redis.call('HMGET', KEYS[2], 'av', 'st', 'ea', 'mx', 'v', 'fl', 'ca')
+local m = redis.call('HMGET', KEYS[2], 'av', 'st', 'ea', 'mx', 'v', 'fl', 'ca', 'fg')
 if m[1] ~= ARGV[1] or m[2] == 'uploading' then return {'not_found'} end
 local claim = ARGV[4] ~= '' and ('k' .. ARGV[4]) or nil
 if m[6] and not claim then return {'claim_required'} end
@@ -178,7 +178,7 @@ if claim then
     redis.call('HSET', KEYS[2], claim, deadline)
     local bid, fl = chunks_of()
     return {'ok', ct_of(c), st == 'active' and tonumber(m[4]) - tonumber(m[5]) or 0, bid and tonumber(deadline) or false,
-      bid or false, fl or false}
+      bid or false, fl or false, m[8] or false}
   end
 end
 if st ~= 'active' then return {'gone', st} end
@@ -204,7 +204,7 @@ end
 record(${EVENT_CODES.revealed}, now, m[7])
 if left <= 0 then finish('viewed', now) end
 local bid, fl = chunks_of()
-return {'ok', ct_of(c), left, bid and deadline or false, bid or false, fl or false}
+return {'ok', ct_of(c), left, bid and deadline or false, bid or false, fl or false, m[8] or false}
 `
 
 /**
@@ -301,16 +301,17 @@ return 'recorded'
 `
 
 /**
- * ARGV: uv, retention ms. Returns {'committed', expiresAt} | {'incomplete', missing} |
- * {'conflict'} | {'not_found'}. Uploading turns active only with every chunk of the layout
- * recorded; a repeat on the active secret it made gets the same expiresAt.
+ * ARGV: uv, retention ms, fsig ('' for none). Returns {'committed', expiresAt} |
+ * {'incomplete', missing} | {'conflict'} | {'not_found'}. Uploading turns active only with
+ * every chunk of the layout recorded, keeping fsig as field fg; a repeat on the active
+ * secret it made gets the same expiresAt when it carries the same fsig (or again none).
  */
 const commit = `
-local m = redis.call('HMGET', KEYS[2], 'uv', 'st', 'un', 'tt', 'ea', 'fl')
+local m = redis.call('HMGET', KEYS[2], 'uv', 'st', 'un', 'tt', 'ea', 'fl', 'fg')
 if not m[1] or m[1] ~= ARGV[1] then return {'not_found'} end
 local now = now_ms()
 if m[2] ~= 'uploading' then
-  if settle(m[2], m[5], now) == 'active' then return {'committed', tonumber(m[5])} end
+  if (m[7] or '') == ARGV[3] and settle(m[2], m[5], now) == 'active' then return {'committed', tonumber(m[5])} end
   return {'conflict'}
 end
 local total = 0
@@ -323,6 +324,7 @@ for _, field in ipairs(h) do
 end
 local ea = now + tonumber(m[4])
 redis.call('HSET', KEYS[2], 'st', 'active', 'ea', ea)
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], 'fg', ARGV[3]) end
 redis.call('PEXPIREAT', KEYS[1], ea)
 redis.call('PEXPIREAT', KEYS[2], ea + tonumber(ARGV[2]))
 return {'committed', ea}

@@ -88,12 +88,14 @@ export type MetaResult =
   | { kind: 'ok'; hdr: Uint8Array; viewsLeft: number; expiresAt: number; files?: { count: number; bytes: number } }
   | NotFound
   | Gone
+/** A revealed file secret's chunks, the claim's download deadline, and the commit's `fsig` when it had one. */
+export type RevealedChunks = FileChunks & { downloadExpiresAt: number; fsig?: Uint8Array }
 /**
  * `wrong` with `attemptsLeft: 0` means this failure burned the secret. On a file secret,
  * `files` names its chunks, and an `ok` carries the claim's download deadline.
  */
 export type RevealResult =
-  | { kind: 'ok'; ct: Uint8Array; viewsLeft: number; files?: FileChunks & { downloadExpiresAt: number } }
+  | { kind: 'ok'; ct: Uint8Array; viewsLeft: number; files?: RevealedChunks }
   | { kind: 'wrong'; attemptsLeft: number; files?: FileChunks }
   | { kind: 'claim_required' }
   | NotFound
@@ -142,8 +144,12 @@ export interface Store {
   uploadSession(sid: string, uv: Uint8Array): Promise<UploadSession>
   /** Notes that a chunk is wholly stored; idempotent. */
   recordChunk(sid: string, uv: Uint8Array, file: number, chunk: number): Promise<RecordChunkResult>
-  /** Uploading → active once every declared chunk is recorded; a repeat after success is `committed` again. */
-  commit(sid: string, uv: Uint8Array): Promise<CommitResult>
+  /**
+   * Uploading → active once every declared chunk is recorded, storing `fsig` (opaque, protocol.md
+   * §10.7) with it; a repeat after success is `committed` again with the same `fsig` (or again
+   * none), `conflict` with another.
+   */
+  commit(sid: string, uv: Uint8Array, fsig?: Uint8Array): Promise<CommitResult>
   /** Deletes an upload that has not been committed. */
   abort(sid: string, uv: Uint8Array): Promise<AbortResult>
   /** Read-only: may this claim read chunks now? */
