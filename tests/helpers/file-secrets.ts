@@ -12,9 +12,11 @@ import {
   encodeB64u,
   encodeManifest,
   encryptFile,
+  fileDigest,
   openSecretLink,
   randomBytes,
   sealSecret,
+  signFiles,
   unlockSecret,
   type Client,
   type CreateSecretRequest,
@@ -54,7 +56,10 @@ export async function newFileSecret(files: Uint8Array[], maxViews = 1) {
     files: chunks.map((cs) => cs.reduce((n, c) => n + c.length, 0)),
   }
   const sid = sealed.prepared.sid
-  return { sealed, ctx, chunks, request, sid, mt: sealed.prepared.mt, ut: encodeB64u(ut), files }
+  // The commit's files signature (protocol.md §10.7), as uploadFileSecret makes it.
+  const digests = await Promise.all(chunks.map((cs) => fileDigest(cs.map((c) => sha256(c)))))
+  const fsig = encodeB64u(await signFiles(sealed.sk, sealed.sidBytes, sealed.hdr, digests))
+  return { sealed, ctx, chunks, request, sid, mt: sealed.prepared.mt, ut: encodeB64u(ut), files, fsig }
 }
 export type FileSecret = Awaited<ReturnType<typeof newFileSecret>>
 

@@ -63,7 +63,7 @@ export function newUpload(over: Partial<NewUpload> = {}): NewUpload {
 }
 
 /** A committed file secret. */
-export async function committedIn(store: Store, over: Partial<NewUpload> = {}): Promise<NewUpload> {
+export async function committedIn(store: Store, over: Partial<NewUpload> = {}, fsig?: Uint8Array): Promise<NewUpload> {
   const u = newUpload(over)
   expect((await store.createUpload(u)).kind).toBe('created')
   for (const [file, chunk] of [
@@ -73,7 +73,7 @@ export async function committedIn(store: Store, over: Partial<NewUpload> = {}): 
   ] as const) {
     expect(await store.recordChunk(u.sid, u.uv, file, chunk)).toEqual({ kind: 'recorded' })
   }
-  expect((await store.commit(u.sid, u.uv)).kind).toBe('committed')
+  expect((await store.commit(u.sid, u.uv, fsig)).kind).toBe('committed')
   return u
 }
 
@@ -471,6 +471,27 @@ export function describeStoreContract(name: string, open: () => Store): void {
         expiresAt: committed.expiresAt,
         files: { count: 2, bytes: u.bytes },
       })
+    })
+
+    it("keeps a commit's fsig opaquely and hands it to every reveal; a repeat needs the same one", async () => {
+      const fsig = bytes(2 * 32 + 64)
+      const u = await committedIn(store, { maxViews: 2 }, fsig)
+      expect(await store.commit(u.sid, u.uv, bytes(fsig.length))).toEqual({ kind: 'conflict' })
+      expect(await store.commit(u.sid, u.uv)).toEqual({ kind: 'conflict' })
+      expect(await store.commit(u.sid, u.uv, new Uint8Array(fsig))).toMatchObject({ kind: 'committed' })
+      const mine = claim()
+      const first = await store.reveal(u.sid, u.av, u.rv, mine)
+      if (first.kind !== 'ok' || !first.files) throw new Error(`reveal answered ${first.kind}`)
+      expect(first.files.fsig).toEqual(fsig)
+      // A repeat of the claim and another recipient's view carry it too.
+      expect(await store.reveal(u.sid, u.av, u.rv, mine)).toEqual(first)
+      expect(await store.reveal(u.sid, u.av, u.rv, claim())).toMatchObject({ kind: 'ok', files: { fsig } })
+      // Without one (a format 1 creator): none, and a repeat with one is another commit.
+      const plain = await committedIn(store)
+      expect(await store.commit(plain.sid, plain.uv, fsig)).toEqual({ kind: 'conflict' })
+      const revealed = await store.reveal(plain.sid, plain.av, plain.rv, claim())
+      expect(revealed).toMatchObject({ kind: 'ok' })
+      expect(revealed.kind === 'ok' && revealed.files && 'fsig' in revealed.files).toBe(false)
     })
 
     it('forgets an aborted upload', async () => {

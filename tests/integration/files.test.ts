@@ -116,6 +116,30 @@ describe.each(['memory', 'redis', 's3'] as const)('file secrets on the %s blob s
     if (b.redis) expect(await keysOf(b, sid)).toHaveLength(want)
   }
 
+  it("stores the commit's fsig opaquely (length checked) and returns it with every reveal", async () => {
+    const s = await newFileSecret([new Uint8Array(nodeRandomBytes(300)), new Uint8Array(0)], 2)
+    await uploadAll(b.client, s)
+    const sig = decodeB64u(s.fsig)
+    // 32 bytes per file and a 64-byte signature: for a 2-file upload, 128, not 96 or 160.
+    for (const bytes of [sig.subarray(32), new Uint8Array([...sig, ...sig.subarray(0, 32)])]) {
+      const wrong = await post(b.url, '/commit', { sid: s.sid, ut: s.ut, fsig: encodeB64u(bytes) })
+      expect([wrong.status, JSON.parse(wrong.text).error]).toEqual([400, 'invalid_request'])
+    }
+    const notB64u = await post(b.url, '/commit', { sid: s.sid, ut: s.ut, fsig: s.fsig.slice(0, -1) + '=' })
+    expect(notB64u.status).toBe(400)
+    const { expiresAt } = await b.client.commit({ sid: s.sid, ut: s.ut, fsig: s.fsig })
+    // A lost answer's repeat: the same fsig is the same commit; another, or none, is not.
+    expect(await b.client.commit({ sid: s.sid, ut: s.ut, fsig: s.fsig })).toEqual({ sid: s.sid, expiresAt })
+    const other = encodeB64u(new Uint8Array(sig.length))
+    await expect(b.client.commit({ sid: s.sid, ut: s.ut, fsig: other })).rejects.toMatchObject({ status: 409 })
+    await expect(b.client.commit({ sid: s.sid, ut: s.ut })).rejects.toMatchObject({ status: 409 })
+    const r = await recipient(s)
+    const revealed = await b.client.reveal({ ...r.access, rev: r.rev, claim: r.claim })
+    expect(revealed.fsig).toBe(s.fsig)
+    expect((await b.client.reveal({ ...r.access, rev: r.rev, claim: r.claim })).fsig).toBe(s.fsig)
+    expect(await downloadAll(b.client, s, r)).toEqual(s.files.map((f) => Buffer.from(f)))
+  })
+
   it('round-trips a multi-chunk random file and a small one, byte for byte', async () => {
     const big = new Uint8Array(nodeRandomBytes(2 * MiB + 12_345))
     const small = new Uint8Array(nodeRandomBytes(1000))
@@ -132,6 +156,8 @@ describe.each(['memory', 'redis', 's3'] as const)('file secrets on the %s blob s
     expect(meta.files).toEqual({ count: 2, bytes: s.request.files!.reduce((n, x) => n + x, 0) - 4 * 16 })
     const revealed = await b.client.reveal({ ...r.access, rev: r.rev, claim: r.claim })
     expect(revealed.viewsLeft).toBe(0)
+    // Committed without fsig (a format 1 creator's way): the reveal has none.
+    expect(revealed.fsig).toBeUndefined()
     expect(Date.parse(revealed.downloadExpiresAt!) - Date.now()).toBeGreaterThan(800_000)
     const downloaded = await downloadAll(b.client, s, r)
     expect(downloaded.map(sha256)).toEqual(s.files.map(sha256))
