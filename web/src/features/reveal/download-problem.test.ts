@@ -6,6 +6,7 @@ describe('downloadProblem', () => {
   it.each([
     [new ProtocolError('chunk_auth', 'altered'), 'reveal.files.error.damaged'],
     [new ProtocolError('chunk_missing', 'cut short'), 'reveal.files.error.damaged'],
+    [new ProtocolError('files_digest', 'not the signed chunks'), 'reveal.files.error.notFromCreator'],
     [new ApiError(410, 'window_closed', 'closed'), 'reveal.files.error.windowClosed'],
     [new ApiError(404, 'not_found', 'not found'), 'reveal.files.error.windowClosed'],
     [new ApiError(0, 'network', 'offline'), 'reveal.files.error.unavailable'],

@@ -12,6 +12,10 @@ export interface DownloadProblem {
  * (nothing to tell an outsider), so after a reveal any of them means the window is over.
  */
 export function downloadProblem(error: unknown): DownloadProblem {
+  // Chunks that open but are not the ones the creator signed (protocol.md §10.7): not damage on the way.
+  if (error instanceof ProtocolError && error.reason === 'files_digest') {
+    return { key: 'reveal.files.error.notFromCreator', params: {} }
+  }
   if (error instanceof ProtocolError && error.reason.startsWith('chunk_')) {
     return { key: 'reveal.files.error.damaged', params: {} }
   }
