@@ -8,7 +8,8 @@
  *   KEYS[2] `:m`  hash    av mv st br v mx f ca ea ed, and one `k<claim digest>` per
  *                         claimed view; expiring `retention` after expiresAt. A file
  *                         secret adds uv bid fl (chunks per file, "n0,n1,…") fb (padded
- *                         bytes) fs (stored bytes per file, "b0,b1,…") ud (upload deadline) tt (ttl ms) un (chunks recorded), fg (the commit's fsig, if any) and,
+ *                         bytes) fs (stored bytes per file, "b0,b1,…") ud (upload deadline) tt (ttl ms) un (chunks recorded),
+ *                         from the commit fg (its fsig, if any) and,
  *                         while uploading (st = 'uploading', both keys expiring at ud), one
  *                         `p<file>.<chunk>` per recorded chunk.
  *   KEYS[3] `:e`  string  the creator's timeline, 5-byte records (timeline.ts), made by the
