@@ -17,7 +17,17 @@ import { join } from 'node:path'
 import { createRequire } from 'node:module'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { decodeB64u } from '@burnlink/shared'
+import {
+  createClient,
+  decodeB64u,
+  encodeB64u,
+  encryptFile,
+  fileDigest,
+  prepareFileSecret,
+  sha256,
+  signFiles,
+  type ChunkContext,
+} from '@burnlink/shared'
 import { ensureWebBuilt, hasChromium, keyForms, launchChromium, leaksIn } from '../helpers/browser.ts'
 import { pickersFromPrivateFileSystem, privateFileSha256 } from '../helpers/file-secrets.ts'
 import { startRecorder, type RequestRecorder } from '../helpers/request-recorder.ts'
@@ -228,6 +238,41 @@ describe.runIf(hasChromium())('file secrets in Chromium', () => {
     // The browser writes to a temporary file and the abort discards it: the chosen file stays empty.
     const kept = await bob.page.evaluate(async () => {
       const handle = await (await navigator.storage.getDirectory()).getFileHandle('signed.pdf')
+      return (await handle.getFile()).size
+    })
+    expect(kept).toBe(0)
+  })
+
+  it("a file another link holder put under the creator's name is refused as not theirs, and nothing is kept", async () => {
+    const size = 2 * MB
+    const prepared = await prepareFileSecret({
+      files: [{ name: 'deploy.sh', type: '', size }],
+      ttl: 3600,
+      maxViews: 1,
+      origin: recorder.url,
+    })
+    const { ctx, sid, ut } = prepared
+    const chunksOf = async (c: ChunkContext, bytes: Uint8Array) => {
+      const out: Uint8Array<ArrayBuffer>[] = []
+      for await (const chunk of encryptFile(c, 0, [bytes])) out.push(chunk)
+      return out
+    }
+    // The creator signed their own bytes; once their record was gone, a link holder stored
+    // the creator's manifest and fsig with chunks of their own, which open under fk.
+    const digest = await fileDigest(await Promise.all((await chunksOf(ctx, randomBytes(size))).map(sha256)))
+    const fsig = encodeB64u(await signFiles(prepared.sk, ctx.sid, ctx.hdr, [digest]))
+    const forged = await chunksOf(ctx, randomBytes(size))
+    const api = createClient({ baseUrl: server.url })
+    await api.createUpload(prepared.request)
+    for (const [chunk, body] of forged.entries()) await api.uploadChunk({ sid, ut, file: 0, chunk, body })
+    await api.commit({ sid, ut, fsig })
+
+    const bob = await person({ pickers: 'private' })
+    await reveal(bob.page, prepared.link)
+    await bob.page.getByRole('button', { name: 'Download deploy.sh' }).click()
+    await bob.page.getByText('This file was not made by the person who sent you the link').waitFor()
+    const kept = await bob.page.evaluate(async () => {
+      const handle = await (await navigator.storage.getDirectory()).getFileHandle('deploy.sh')
       return (await handle.getFile()).size
     })
     expect(kept).toBe(0)
