@@ -15,7 +15,7 @@ import errorHandler, { clientErrorHandler } from './plugins/error-handler.ts'
 import metricsPlugin from './plugins/metrics.ts'
 import openapi from './plugins/openapi.ts'
 import rateLimit from './plugins/rate-limit.ts'
-import requestLog from './plugins/request-log.ts'
+import requestLog, { logsEachRequest } from './plugins/request-log.ts'
 import security from './plugins/security.ts'
 import shutdown from './plugins/shutdown.ts'
 import webPlugin, { loadWebRoot, notFoundPage } from './plugins/web.ts'
@@ -65,6 +65,11 @@ export async function buildApp({ config, store, logger, redis, metrics, blobStor
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     // Fastify's request logging prints URLs and headers; request-log.ts logs a safe subset.
     logController: new LogController({ disableRequestLogging: true }),
+    // A child logger per request only pays for its request id when lines per request are
+    // written (debug); at info a request logs at most one error, and the app's logger saves
+    // building a child on every request.
+    childLoggerFactory: (parent, bindings, options) =>
+      logsEachRequest(parent) ? parent.child(bindings, options) : parent,
     trustProxy: trustProxy(config.trustProxy),
     bodyLimit: BODY_LIMIT,
     // Request ids from headers could be attacker-chosen strings in our logs.
