@@ -102,27 +102,36 @@ export function* chunksOf(layout: BlobLayout): Generator<[file: number, chunk: n
 }
 
 /**
- * Reads one chunk's body into one buffer of exactly `size` bytes (the stores that keep whole
- * values: one chunk is the most they ever hold for a request), or rejects with BlobBodyError.
+ * Reads one chunk's body as the pieces it arrived in, `size` bytes in all, or rejects with
+ * BlobBodyError.
  */
-export async function readChunk(body: Readable | Uint8Array, size: number): Promise<Buffer> {
+export async function readPieces(body: Readable | Uint8Array, size: number): Promise<Buffer[]> {
   if (body instanceof Uint8Array) {
     if (body.length !== size) throw new BlobBodyError(`the body has ${body.length} bytes, not ${size}`)
-    return Buffer.from(body)
+    return [Buffer.from(body)]
   }
-  const bytes = Buffer.allocUnsafe(size)
+  const pieces: Buffer[] = []
   let length = 0
   try {
     // Leaving the loop early destroys the body: nothing more of it is wanted.
     for await (const piece of body as AsyncIterable<Buffer>) {
-      if (length + piece.length > size) throw new BlobBodyError(`the body runs past ${size} bytes`)
-      bytes.set(piece, length)
       length += piece.length
+      if (length > size) throw new BlobBodyError(`the body runs past ${size} bytes`)
+      pieces.push(piece)
     }
   } catch (err) {
     if (err instanceof BlobBodyError) throw err
     throw new BlobBodyError('the body failed before its end', { cause: err })
   }
   if (length !== size) throw new BlobBodyError(`the body ended after ${length} of ${size} bytes`)
-  return bytes
+  return pieces
+}
+
+/**
+ * Reads one chunk's body into one buffer of exactly `size` bytes (the stores that keep whole
+ * values: one chunk is the most they ever hold for a request), or rejects with BlobBodyError.
+ */
+export async function readChunk(body: Readable | Uint8Array, size: number): Promise<Buffer> {
+  const pieces = await readPieces(body, size)
+  return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, size)
 }
