@@ -21,6 +21,7 @@ import {
   uploadFileSecret,
 } from '@burnlink/shared'
 import { clientFor } from '../cli/src/server.ts'
+import { cpuMs } from './cpu.ts'
 import { startS3Server, type S3Server } from '../tests/helpers/s3-server.ts'
 import { spawnServer, type BenchServer } from './processes.ts'
 
@@ -35,6 +36,12 @@ export interface Transfer {
   /** Plaintext MB per second (the baseline moves as many stored bytes as burnlink stores). */
   upMBps: number
   downMBps: number
+  /**
+   * CPU milliseconds (user + system) per plaintext MB of the server process and of the
+   * client (this process: the flows, their encryption and their HTTP). Far steadier than
+   * MB/s on a shared machine: it counts the work done, not the share of the cores got.
+   */
+  cpu: { serverUp: number; serverDown: number; clientUp: number; clientDown: number }
 }
 
 export interface StoreRuns {
@@ -63,6 +70,8 @@ export interface FilesOptions {
   fileBytes: number
   rssFileBytes: number
   serverEnv: Record<string, string>
+  /** Node flags for both servers, e.g. `--cpu-prof` (BENCH_SERVER_NODE_ARGS). */
+  serverNodeArgs: string[]
   stores: readonly BlobStoreName[]
 }
 
@@ -93,29 +102,35 @@ export async function measureFiles(o: FilesOptions): Promise<FilesReport> {
           ...o.serverEnv,
         },
         join(o.work, `files-${store}.log`),
+        o.serverNodeArgs,
       )
       servers.push(burnlink)
-      const baseline = await spawnServer(o.baselineScript, env, join(o.work, `files-baseline-${store}.log`))
+      const baseline = await spawnServer(
+        o.baselineScript,
+        env,
+        join(o.work, `files-baseline-${store}.log`),
+        o.serverNodeArgs,
+      )
       servers.push(baseline)
 
       const runs: StoreRuns = { store, baseline: [], burnlink: [] }
       // Untimed first round each: JIT and connection pools warm.
-      await bare(baseline.url, o.fileBytes)
-      await throughBurnlink(burnlink.url, o.fileBytes)
+      await bare(baseline, o.fileBytes)
+      await throughBurnlink(burnlink, o.fileBytes)
       for (let pair = 0; pair < o.pairs; pair++) {
-        runs.baseline.push(await bare(baseline.url, o.fileBytes))
-        runs.burnlink.push(await throughBurnlink(burnlink.url, o.fileBytes))
+        runs.baseline.push(await bare(baseline, o.fileBytes))
+        runs.burnlink.push(await throughBurnlink(burnlink, o.fileBytes))
       }
       report.stores.push(runs)
 
-      if (store === 'redis') report.redisPerStoredByte = await redisPerStoredByte(o.redis, burnlink.url, o.fileBytes)
+      if (store === 'redis') report.redisPerStoredByte = await redisPerStoredByte(o.redis, burnlink, o.fileBytes)
       // The memory store keeps every chunk in the server's heap by design: its RSS grows by the file.
       if (store !== 'memory') {
         const beforeBytes = rssBytes(burnlink.pid)
         let peakBytes = beforeBytes
         const sampler = setInterval(() => (peakBytes = Math.max(peakBytes, rssBytes(burnlink.pid))), 20)
         try {
-          await throughBurnlink(burnlink.url, o.rssFileBytes)
+          await throughBurnlink(burnlink, o.rssFileBytes)
         } finally {
           clearInterval(sampler)
         }
@@ -142,10 +157,41 @@ function* plaintext(bytes: number): Generator<Uint8Array> {
     yield Buffer.from(block.subarray(0, Math.min(left, block.length)))
 }
 
-const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9
+/** Wall time, the server's CPU and this process' CPU from a start, in s and ms. */
+function stopwatch(pid: number) {
+  const start = { at: process.hrtime.bigint(), server: cpuMs([pid]), client: process.cpuUsage() }
+  return () => {
+    const client = process.cpuUsage(start.client)
+    return {
+      seconds: Number(process.hrtime.bigint() - start.at) / 1e9,
+      serverMs: cpuMs([pid]) - start.server,
+      clientMs: (client.user + client.system) / 1000,
+    }
+  }
+}
+
+type Lap = ReturnType<ReturnType<typeof stopwatch>>
+
+function transfer(bytes: number, up: Lap, down: Lap): Transfer {
+  const mb = bytes / MB
+  return {
+    upMBps: mb / up.seconds,
+    downMBps: mb / down.seconds,
+    cpu: {
+      serverUp: up.serverMs / mb,
+      serverDown: down.serverMs / mb,
+      clientUp: up.clientMs / mb,
+      clientDown: down.clientMs / mb,
+    },
+  }
+}
 
 /** Upload and download as `burnlink send --file` and `burnlink get` do, timed apart. */
-async function throughBurnlink(url: string, bytes: number, afterCommit?: () => Promise<void>): Promise<Transfer> {
+async function throughBurnlink(
+  { url, pid }: BenchServer,
+  bytes: number,
+  afterCommit?: () => Promise<void>,
+): Promise<Transfer> {
   const client = clientFor(url)
   const prepared = await prepareFileSecret({
     files: [{ name: 'bench.bin', type: 'application/octet-stream', size: bytes }],
@@ -153,12 +199,12 @@ async function throughBurnlink(url: string, bytes: number, afterCommit?: () => P
     maxViews: 1,
     origin: url,
   })
-  const up = process.hrtime.bigint()
+  const upLap = stopwatch(pid)
   await uploadFileSecret(client, prepared, () => plaintext(bytes), { parallel: PARALLEL })
-  const upSeconds = seconds(up)
+  const up = upLap()
   await afterCommit?.()
 
-  const down = process.hrtime.bigint()
+  const downLap = stopwatch(pid)
   const recipient = await createRecipient(parseSecretLink(prepared.link).k, { api: client })
   await recipient.meta()
   await recipient.unlock()
@@ -167,11 +213,11 @@ async function throughBurnlink(url: string, bytes: number, afterCommit?: () => P
   for await (const piece of downloadFile(client, files!, 0, { parallel: PARALLEL })) received += piece.length
   await files!.finish()
   if (received !== bytes) throw new Error(`downloaded ${received} bytes of ${bytes}`)
-  return { upMBps: bytes / MB / upSeconds, downMBps: bytes / MB / seconds(down) }
+  return transfer(bytes, up, downLap())
 }
 
 /** The same chunks (count and stored sizes) up and down a bare route, PARALLEL at a time. */
-async function bare(url: string, bytes: number): Promise<Transfer> {
+async function bare({ url, pid }: BenchServer, bytes: number): Promise<Transfer> {
   const { chunks, stored } = fileLayout(bytes)
   const sizes = Array.from({ length: chunks }, (_, i) =>
     i < chunks - 1 ? STORED_CHUNK_BYTES : stored - (chunks - 1) * STORED_CHUNK_BYTES,
@@ -189,7 +235,7 @@ async function bare(url: string, bytes: number): Promise<Transfer> {
     if (!res.ok) throw new Error(`files baseline answered ${res.status}`)
     return res
   }
-  const up = process.hrtime.bigint()
+  const upLap = stopwatch(pid)
   await inParallel(async (chunk) => {
     const res = await fetch(`${url}/chunk`, {
       method: 'POST',
@@ -198,8 +244,8 @@ async function bare(url: string, bytes: number): Promise<Transfer> {
     })
     check(res)
   })
-  const upSeconds = seconds(up)
-  const down = process.hrtime.bigint()
+  const up = upLap()
+  const downLap = stopwatch(pid)
   await inParallel(async (chunk) => {
     const res = await fetch(`${url}/chunk/read`, {
       method: 'POST',
@@ -209,7 +255,7 @@ async function bare(url: string, bytes: number): Promise<Transfer> {
     const got = await check(res).arrayBuffer()
     if (got.byteLength !== sizes[chunk]) throw new Error(`files baseline gave ${got.byteLength} bytes`)
   })
-  const downSeconds = seconds(down)
+  const down = downLap()
   check(
     await fetch(`${url}/reset`, {
       method: 'POST',
@@ -217,17 +263,17 @@ async function bare(url: string, bytes: number): Promise<Transfer> {
       body: JSON.stringify({ layout: [chunks] }),
     }),
   )
-  return { upMBps: bytes / MB / upSeconds, downMBps: bytes / MB / downSeconds }
+  return transfer(bytes, up, down)
 }
 
 /** Redis used_memory growth from before an upload to its commit, per stored byte of chunks. */
-async function redisPerStoredByte(redis: Redis, url: string, bytes: number): Promise<number> {
+async function redisPerStoredByte(redis: Redis, server: BenchServer, bytes: number): Promise<number> {
   const used = async () => Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1])
   // Earlier rounds' chunks are deleted by the sweep after their ack, maybe during this one.
   await redis.flushall()
   const before = await used()
   let after = before
-  await throughBurnlink(url, bytes, async () => {
+  await throughBurnlink(server, bytes, async () => {
     after = await used()
   })
   return (after - before) / fileLayout(bytes).stored

@@ -241,6 +241,7 @@ export async function main({
         fileBytes: o.fileBytes,
         rssFileBytes: 2 * o.fileBytes,
         serverEnv: o.serverEnv,
+        serverNodeArgs,
         stores: o.blobStores,
       })
     }

@@ -178,16 +178,38 @@ function printFiles(f: FilesReport): void {
   console.log(
     `\nfile transfer, ${mb(f.fileBytes)} through the CLI's flows (encryption included) against a bare route to the same blob store, MB/s of plaintext:`,
   )
-  const rows = [['blob store', 'server', 'upload MB/s', 'download MB/s']]
-  const col = (runs: Transfer[], pick: (t: Transfer) => number) => fmt(spread(runs.map(pick)), 1)
+  const rows = [
+    [
+      'blob store',
+      'server',
+      'upload MB/s',
+      'download MB/s',
+      'CPU ms/MB up: server',
+      'client',
+      'down: server',
+      'client',
+    ],
+  ]
+  const picks: Array<(t: Transfer) => number> = [
+    (t) => t.upMBps,
+    (t) => t.downMBps,
+    (t) => t.cpu.serverUp,
+    (t) => t.cpu.clientUp,
+    (t) => t.cpu.serverDown,
+    (t) => t.cpu.clientDown,
+  ]
   for (const s of f.stores) {
-    rows.push([s.store, 'baseline', col(s.baseline, (t) => t.upMBps), col(s.baseline, (t) => t.downMBps)])
-    rows.push([s.store, 'burnlink', col(s.burnlink, (t) => t.upMBps), col(s.burnlink, (t) => t.downMBps)])
+    for (const [name, runs] of [
+      ['baseline', s.baseline],
+      ['burnlink', s.burnlink],
+    ] as const) {
+      rows.push([s.store, name, ...picks.map((pick) => fmt(spread(runs.map(pick)), 1))])
+    }
     const ratio = (pick: (t: Transfer) => number) =>
       fmt(spread(s.burnlink.map((t, i) => pick(t) / pick(s.baseline[i]!))), 2)
-    rows.push([s.store, 'ratio', ratio((t) => t.upMBps), ratio((t) => t.downMBps)])
+    rows.push([s.store, 'ratio', ...picks.map(ratio)])
   }
-  rows.push(['target', '', `>= ${FILE_TARGETS.ratio}`, `>= ${FILE_TARGETS.ratio}`])
+  rows.push(['target', '', `>= ${FILE_TARGETS.ratio}`, `>= ${FILE_TARGETS.ratio}`, '', '', '', ''])
   console.log(table(rows))
   for (const { store, beforeBytes, peakBytes } of f.rss) {
     console.log(
