@@ -20,6 +20,7 @@ import {
   OPTIONS,
   bytes,
   claim,
+  committedIn,
   createdIn,
   describeRaces,
   describeStoreContract,
@@ -230,6 +231,20 @@ describe('redis store internals', () => {
   })
 
   describeRaces('under concurrency, across four connections', () => Array.from({ length: 4 }, () => openRedisStore()))
+
+  it("keeps a file secret's fsig at the end of :c, so :m stays a listpack, and both go together", async () => {
+    // Ten files' fsig: in :m, a value this long would make the hash a hashtable (over 1 KB more).
+    const fsig = bytes(10 * 32 + 64)
+    const u = await committedIn(store, { maxViews: 2 }, fsig)
+    const { c, m } = secretKeys(u.sid)
+    expect(await raw.object('ENCODING', m)).toBe('listpack')
+    expect(await raw.hget(m, 'fg')).toBe(String(fsig.length))
+    expect((await raw.getBuffer(c))!.subarray(-fsig.length)).toEqual(Buffer.from(fsig))
+    const revealed = await store.reveal(u.sid, u.av, u.rv, claim())
+    expect(revealed).toMatchObject({ kind: 'ok', ct: u.ct, files: { fsig } })
+    await store.burn(u.sid, { mv: u.mv })
+    expect(await raw.exists(c)).toBe(0)
+  })
 
   it('stores a 1,052-byte secret in under 1.9 KB of Redis memory', async () => {
     // A private server when possible, so parallel test files cannot blur the measurement.

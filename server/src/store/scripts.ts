@@ -4,12 +4,13 @@
  * of servers can share one Redis without double releases or lost attempt counts.
  *
  * Keys, always in this order and in one hash slot:
- *   KEYS[1] `:c`  string  rv(32) ‖ hdrLen(1) ‖ hdr ‖ ct, expiring at expiresAt
+ *   KEYS[1] `:c`  string  rv(32) ‖ hdrLen(1) ‖ hdr ‖ ct, expiring at expiresAt; a file
+ *                         secret's then ‖ fsig from its commit, when it carried one
  *   KEYS[2] `:m`  hash    av mv st br v mx f ca ea ed, and one `k<claim digest>` per
  *                         claimed view; expiring `retention` after expiresAt. A file
  *                         secret adds uv bid fl (chunks per file, "n0,n1,…") fb (padded
  *                         bytes) fs (stored bytes per file, "b0,b1,…") ud (upload deadline) tt (ttl ms) un (chunks recorded),
- *                         from the commit fg (its fsig, if any) and,
+ *                         from the commit fg (its fsig's length in :c, if any) and,
  *                         while uploading (st = 'uploading', both keys expiring at ud), one
  *                         `p<file>.<chunk>` per recorded chunk.
  *   KEYS[3] `:e`  string  the creator's timeline, 5-byte records (timeline.ts), made by the
@@ -33,8 +34,13 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
-local function ct_of(c)
-  return string.sub(c, ${RV_BYTES + 2} + string.byte(c, ${RV_BYTES + 1}))
+-- A file secret's :c ends in its fsig when the commit carried one; fg in :m is its length.
+local function ct_of(c, fg)
+  return string.sub(c, ${RV_BYTES + 2} + string.byte(c, ${RV_BYTES + 1}), #c - (tonumber(fg) or 0))
+end
+
+local function fsig_of(c, fg)
+  return fg and string.sub(c, #c - tonumber(fg) + 1) or false
 end
 
 -- The latest deadline of a claim that may still fetch the ciphertext again, or nil. Claim
@@ -178,8 +184,8 @@ if claim then
     -- covers the release this repeats, which another connection may have written.
     redis.call('HSET', KEYS[2], claim, deadline)
     local bid, fl = chunks_of()
-    return {'ok', ct_of(c), st == 'active' and tonumber(m[4]) - tonumber(m[5]) or 0, bid and tonumber(deadline) or false,
-      bid or false, fl or false, m[8] or false}
+    return {'ok', ct_of(c, m[8]), st == 'active' and tonumber(m[4]) - tonumber(m[5]) or 0,
+      bid and tonumber(deadline) or false, bid or false, fl or false, fsig_of(c, m[8])}
   end
 end
 if st ~= 'active' then return {'gone', st} end
@@ -205,7 +211,7 @@ end
 record(${EVENT_CODES.revealed}, now, m[7])
 if left <= 0 then finish('viewed', now) end
 local bid, fl = chunks_of()
-return {'ok', ct_of(c), left, bid and deadline or false, bid or false, fl or false, m[8] or false}
+return {'ok', ct_of(c, m[8]), left, bid and deadline or false, bid or false, fl or false, fsig_of(c, m[8])}
 `
 
 /**
@@ -304,15 +310,21 @@ return 'recorded'
 /**
  * ARGV: uv, retention ms, fsig ('' for none). Returns {'committed', expiresAt} |
  * {'incomplete', missing} | {'conflict'} | {'not_found'}. Uploading turns active only with
- * every chunk of the layout recorded, keeping fsig as field fg; a repeat on the active
- * secret it made gets the same expiresAt when it carries the same fsig (or again none).
+ * every chunk of the layout recorded, keeping fsig at the end of :c (its length as field
+ * fg); a repeat on the active secret it made gets the same expiresAt when it carries the
+ * same fsig (or again none).
  */
 const commit = `
 local m = redis.call('HMGET', KEYS[2], 'uv', 'st', 'un', 'tt', 'ea', 'fl', 'fg')
 if not m[1] or m[1] ~= ARGV[1] then return {'not_found'} end
 local now = now_ms()
 if m[2] ~= 'uploading' then
-  if (m[7] or '') == ARGV[3] and settle(m[2], m[5], now) == 'active' then return {'committed', tonumber(m[5])} end
+  local same = ARGV[3] == ''
+  if m[7] then
+    local c = redis.call('GET', KEYS[1])
+    same = c and fsig_of(c, m[7]) == ARGV[3] or false
+  end
+  if same and settle(m[2], m[5], now) == 'active' then return {'committed', tonumber(m[5])} end
   return {'conflict'}
 end
 local total = 0
@@ -325,7 +337,14 @@ for _, field in ipairs(h) do
 end
 local ea = now + tonumber(m[4])
 redis.call('HSET', KEYS[2], 'st', 'active', 'ea', ea)
-if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], 'fg', ARGV[3]) end
+-- fsig goes at the end of :c, with the content it signs: in :m, a value this long would
+-- turn its listpack into a hashtable (over a kilobyte more). SET, not APPEND, which would
+-- leave the string twice the size it needs.
+local c = ARGV[3] ~= '' and redis.call('GET', KEYS[1])
+if c then
+  redis.call('SET', KEYS[1], c .. ARGV[3], 'KEEPTTL')
+  redis.call('HSET', KEYS[2], 'fg', #ARGV[3])
+end
 redis.call('PEXPIREAT', KEYS[1], ea)
 redis.call('PEXPIREAT', KEYS[2], ea + tonumber(ARGV[2]))
 return {'committed', ea}
