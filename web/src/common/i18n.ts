@@ -7,6 +7,11 @@ const STORAGE_KEY = 'burnlink.locale.v1'
 
 type Messages = Record<string, string>
 
+function lazyPluralRule(code: LocaleCode): (n: number) => number {
+  let rule: ((n: number) => number) | undefined
+  return (n) => (rule ??= pluralRule(code))(n)
+}
+
 // The build cuts each language into the first page's words and each lazy view's
 // (web/vite-split-messages.ts). English for the first page ships with it; everything else is
 // a chunk of its own, fetched with the view or the language that needs it.
@@ -21,7 +26,9 @@ export const i18n = createI18n({
   fallbackLocale: DEFAULT_LOCALE,
   // The others arrive with mergeLocaleMessage; the locale test keeps their keys those of English.
   messages: { en: Object.values(firstPage)[0]! } as Record<LocaleCode, Messages>,
-  pluralRules: Object.fromEntries(LOCALES.map((l) => [l.code, pluralRule(l.code)])),
+  // Each language's rules are built on its first plural: twelve Intl.PluralRules at start cost a
+  // slow phone about 10 ms of the first render.
+  pluralRules: Object.fromEntries(LOCALES.map((l) => [l.code, lazyPluralRule(l.code)])),
   // A key that is missing is a bug the locale test catches; no console noise in production.
   missingWarn: false,
   fallbackWarn: false,
