@@ -48,6 +48,14 @@ function fileWithCanary(size: number): { bytes: Buffer; canary: string } {
   return { bytes, canary }
 }
 
+/** The size of a file the page chose to save in its origin's private file system. */
+function privateFileSize(page: Page, name: string): Promise<number> {
+  return page.evaluate(async (n) => {
+    const handle = await (await navigator.storage.getDirectory()).getFileHandle(n)
+    return (await handle.getFile()).size
+  }, name)
+}
+
 function noPickers(): void {
   Object.assign(window, { showSaveFilePicker: undefined, showDirectoryPicker: undefined })
 }
@@ -236,11 +244,7 @@ describe.runIf(hasChromium())('file secrets in Chromium', () => {
     await bob.page.getByRole('button', { name: 'Download signed.pdf' }).click()
     await bob.page.getByText('This download was altered or cut short on the way, so it was not saved.').waitFor()
     // The browser writes to a temporary file and the abort discards it: the chosen file stays empty.
-    const kept = await bob.page.evaluate(async () => {
-      const handle = await (await navigator.storage.getDirectory()).getFileHandle('signed.pdf')
-      return (await handle.getFile()).size
-    })
-    expect(kept).toBe(0)
+    expect(await privateFileSize(bob.page, 'signed.pdf')).toBe(0)
   })
 
   it("a file another link holder put under the creator's name is refused as not theirs, and nothing is kept", async () => {
@@ -271,11 +275,7 @@ describe.runIf(hasChromium())('file secrets in Chromium', () => {
     await reveal(bob.page, prepared.link)
     await bob.page.getByRole('button', { name: 'Download deploy.sh' }).click()
     await bob.page.getByText('This file was not made by the person who sent you the link').waitFor()
-    const kept = await bob.page.evaluate(async () => {
-      const handle = await (await navigator.storage.getDirectory()).getFileHandle('deploy.sh')
-      return (await handle.getFile()).size
-    })
-    expect(kept).toBe(0)
+    expect(await privateFileSize(bob.page, 'deploy.sh')).toBe(0)
   })
 
   it('refuses files over the limit before anything is uploaded, naming the limit', async () => {
