@@ -169,7 +169,9 @@ return {'ok', string.sub(head, 2, 1 + string.byte(head, 1)), tonumber(m[5]) - to
  * without a claim before its rev is checked: no attempt is spent.
  */
 const reveal = `
-local m = redis.call('HMGET', KEYS[2], 'av', 'st', 'ea', 'mx', 'v', 'fl', 'ca', 'fg')
+-- bid beside fl: a file secret's chunks come with this one read.
+local m = redis.call('HMGET', KEYS[2], 'av', 'st', 'ea', 'mx', 'v', 'fl', 'ca', 'fg', 'bid')
+local bid, fl = m[9], m[6]
 if m[1] ~= ARGV[1] or m[2] == 'uploading' then return {'not_found'} end
 local claim = ARGV[4] ~= '' and ('k' .. ARGV[4]) or nil
 if m[6] and not claim then return {'claim_required'} end
@@ -183,7 +185,6 @@ if claim then
     -- Written again, unchanged, so that durable mode's WAITAOF on this connection also
     -- covers the release this repeats, which another connection may have written.
     redis.call('HSET', KEYS[2], claim, deadline)
-    local bid, fl = chunks_of()
     return {'ok', ct_of(c, m[8]), st == 'active' and tonumber(m[4]) - tonumber(m[5]) or 0,
       bid and tonumber(deadline) or false, bid or false, fl or false, fsig_of(c, m[8])}
   end
@@ -196,7 +197,6 @@ if string.sub(c, 1, ${RV_BYTES}) ~= ARGV[2] then
   record(${EVENT_CODES.wrong_passphrase}, now, m[7])
   if left > 0 then return {'wrong', left} end
   finish('burned', now, 'attempts')
-  local bid, fl = chunks_of()
   return {'wrong', 0, bid or false, fl or false}
 end
 local left = tonumber(m[4]) - redis.call('HINCRBY', KEYS[2], 'v', 1)
@@ -210,7 +210,6 @@ if claim then
 end
 record(${EVENT_CODES.revealed}, now, m[7])
 if left <= 0 then finish('viewed', now) end
-local bid, fl = chunks_of()
 return {'ok', ct_of(c, m[8]), left, bid and deadline or false, bid or false, fl or false, fsig_of(c, m[8])}
 `
 
