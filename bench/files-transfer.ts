@@ -24,6 +24,7 @@ import {
   type FileUploadApi,
 } from '@burnlink/shared'
 import { clientFor } from '../cli/src/server.ts'
+import { SWEEP_KEY } from '../server/src/blobs/sweep.ts'
 import { cpuMs } from './cpu.ts'
 import { startS3Server, type S3Server } from '../tests/helpers/s3-server.ts'
 import { spawnServer, type BenchServer } from './processes.ts'
@@ -120,9 +121,11 @@ export async function measureFiles(o: FilesOptions): Promise<FilesReport> {
       // Untimed first round each: JIT and connection pools warm.
       await bare(baseline, o.fileBytes)
       await throughBurnlink(burnlink, o.fileBytes)
+      await swept(o.redis)
       for (let pair = 0; pair < o.pairs; pair++) {
         runs.baseline.push(await bare(baseline, o.fileBytes))
         runs.burnlink.push(await throughBurnlink(burnlink, o.fileBytes))
+        await swept(o.redis)
       }
       report.stores.push(runs)
 
@@ -269,6 +272,20 @@ async function bare({ url, pid }: BenchServer, bytes: number): Promise<Transfer>
 }
 
 const JSON_TYPE = { 'content-type': 'application/json' }
+
+/**
+ * Until the burnlink server's sweep has deleted the chunks of the secret it just ended (at
+ * most one sweep interval, 10 s), as the baseline deletes its own before its round ends: so
+ * each timed round starts from an empty store, and no deletion (100 S3 DELETEs, 100 MB of
+ * UNLINK, 100 MB of heap to collect) runs during the next round, whichever server's it is.
+ */
+async function swept(redis: Redis): Promise<void> {
+  const deadline = Date.now() + 30_000
+  while ((await redis.zcard(SWEEP_KEY)) > 0) {
+    if (Date.now() > deadline) throw new Error('the burnlink server left chunks unswept for 30 s')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}
 
 /** Redis used_memory growth from before an upload to its commit, per stored byte of chunks. */
 async function redisPerStoredByte(redis: Redis, server: BenchServer, bytes: number): Promise<number> {
