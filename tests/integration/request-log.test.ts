@@ -20,7 +20,8 @@ async function logLines(level: 'info' | 'debug') {
   })
   const store = new MemoryStore({ maxFailedAttempts: 5, statusRetentionSeconds: 60 })
   const app = await buildApp({ config: defaultConfig(), store, logger: pino({ level }, sink) })
-  const meta = (body: Record<string, string>) => app.inject({ method: 'POST', url: '/api/v1/secrets/meta', payload: body })
+  const meta = (body: Record<string, string>) =>
+    app.inject({ method: 'POST', url: '/api/v1/secrets/meta', payload: body })
   await meta({ sid: 'not a sid' })
   await meta({ sid: 'not a sid' })
   await app.inject({ method: 'GET', url: '/api/v1/config' })
