@@ -13,7 +13,15 @@
  */
 import { Cluster } from 'ioredis'
 import type { RedisClient, StoreLogger } from './redis-client.ts'
-import { dataNodes, readFacts, toStoreError, versionAtLeast, waitForReady, type ServerFacts } from './redis-client.ts'
+import {
+  dataNodes,
+  readFacts,
+  toStoreError,
+  versionAtLeast,
+  waitForReady,
+  watchForStalls,
+  type ServerFacts,
+} from './redis-client.ts'
 import { SCRIPTS, type ScriptName } from './scripts.ts'
 import { StoreUnavailableError } from './store.ts'
 
@@ -134,8 +142,11 @@ export class DurableWriter {
   /** Opened on first use: on a Redis with appendfsync always they would sit idle. */
   private async openPool(): Promise<RedisClient[]> {
     const pool = Array.from({ length: POOL_SIZE }, () => duplicateForBlocking(this.client))
-    // Outages are reported once by the main client.
-    for (const c of pool) c.on('error', () => {})
+    for (const c of pool) {
+      // Outages are reported once by the main client.
+      c.on('error', () => {})
+      watchForStalls(c)
+    }
     try {
       await Promise.all(pool.map((c) => waitForReady(c)))
     } catch (err) {

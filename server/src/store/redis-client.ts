@@ -3,8 +3,7 @@
  * itself, the boot checks that catch a Redis unfit for secrets, and the mapping from
  * backend failures to `StoreUnavailableError` (a 503, never a hang or a 500).
  */
-import { subscribe } from 'node:diagnostics_channel'
-import { Cluster, Redis, type RedisOptions } from 'ioredis'
+import { Cluster, Command, Redis, type RedisOptions } from 'ioredis'
 import type { Logger } from 'pino'
 import { StoreUnavailableError } from './store.ts'
 
@@ -34,69 +33,81 @@ const FAIL_FAST = {
 const retryStrategy = (attempt: number) => Math.min(attempt * 100, 1000)
 
 /**
- * Redis servers (`address:port`) where a command ran out of time and nothing has been
- * answered since. What is sent there now only queues behind the stalled commands, to run
- * unseen whenever the server wakes (a reveal then releases a view nobody receives: only a
- * claim can fetch it again), and waits its own full timeout first. So the store refuses at
- * once while its server is stalled, and a request costs one timeout (the rate limiter's,
- * which comes first), not one per call.
+ * A Redis server (`address:port`) is stalled while a command sent there ran out of time and
+ * is still unanswered. What is sent there now only queues behind it, to run unseen whenever
+ * the server wakes (a reveal then releases a view nobody receives: only a claim can fetch it
+ * again), and waits its own full timeout first. So the store refuses at once while its
+ * server is stalled, and a request costs one timeout (the rate limiter's, which comes
+ * first), not one per call.
  *
- * Every ioredis client in the process reports here through ioredis' tracing channel, the
- * rate limiter's and the durable pool's included; any answer, an error reply too, ends the
- * stall. Commands are traced only while someone listens, so this starts with the first client.
+ * Redis answers a connection's commands in order, so the oldest unanswered one is the head
+ * of ioredis' command queue, and the first to time out. A sweep looks at each watched
+ * connection's head every SWEEP_MS and catches its timeout; the connection is stalled while
+ * that command is still the head, and its answer (an error reply too) ends the stall by
+ * itself. Every connection this module opens is watched, the durable pool's included.
+ * Nothing is done per command: ioredis' tracing channel, which the watch once listened
+ * to, makes ioredis turn every argument of every command into a string, a create's
+ * ciphertext included (issue 17).
  */
-const stalled = new Set<string>()
-const probing = new Set<string>()
+const SWEEP_MS = 50
 
-interface CommandTrace {
-  serverAddress: string
-  serverPort?: number
-  error?: unknown
+interface Watch {
+  server: string
+  /** The head the sweep last saw, whose timeout it listens for. */
+  seen?: unknown
+  /** The head that timed out: the connection is stalled while it is still the head. */
+  timedOut?: unknown
+}
+
+const watches = new Map<Redis, Watch>()
+let sweeping: NodeJS.Timeout | undefined
+
+function sweep(): void {
+  for (const [connection, watch] of watches) {
+    const head = connection.commandQueue.peekFront()
+    if (head === undefined || head === watch.seen || !(head.command instanceof Command)) continue
+    watch.seen = head
+    head.command.promise.catch((err: unknown) => {
+      if (err instanceof Error && err.message === 'Command timed out') watch.timedOut = head
+    })
+  }
 }
 
 const serverKey = (address: string, port?: number) => (port === undefined ? address : `${address}:${port}`)
-const keyOf = (trace: CommandTrace) => serverKey(trace.serverAddress, trace.serverPort)
 
-let watchingStalls = false
-function watchStalls(): void {
-  if (watchingStalls) return
-  watchingStalls = true
-  subscribe('tracing:ioredis:command:error', (message) => {
-    const trace = message as CommandTrace
-    if (trace.error instanceof Error && trace.error.message === 'Command timed out') stalled.add(keyOf(trace))
-  })
-  subscribe('tracing:ioredis:command:asyncEnd', (message) => {
-    const trace = message as CommandTrace
-    if (!('error' in trace) || (trace.error instanceof Error && trace.error.name === 'ReplyError')) {
-      stalled.delete(keyOf(trace))
-    }
-  })
-}
-
-/** As ioredis names the server in its traces. */
+/** As ioredis names the server it talks to. */
 function serverOf(node: Redis): string {
   const { path, host, port } = node.options
   return path ? serverKey(path) : serverKey(host ?? 'localhost', port ?? 6379)
 }
 
+/** Watches one connection for stalls until it ends for good (quit, disconnect). */
+export function watchForStalls(connection: RedisClient): void {
+  if (connection instanceof Cluster) return
+  const watch = { server: serverOf(connection) }
+  watches.set(connection, watch)
+  connection.on('end', () => watches.delete(connection))
+  connection.on('connect', () => watches.set(connection, watch))
+  sweeping ??= setInterval(sweep, SWEEP_MS).unref()
+}
+
+function isStalled(server: string): boolean {
+  for (const [connection, watch] of watches) {
+    if (watch.timedOut === undefined || watch.server !== server) continue
+    if (connection.commandQueue.peekFront() === watch.timedOut) return true
+    watch.timedOut = undefined
+  }
+  return false
+}
+
 /**
- * Throws StoreUnavailableError at once while the client's Redis is stalled, and meanwhile
- * keeps one PING in flight, whose answer ends the stall even when no other traffic comes.
- * A cluster is not checked: telling which node holds a key would take the slot table's
- * hash, so there a stalled node costs a call its own timeout.
+ * Throws StoreUnavailableError at once while the client's Redis is stalled. A cluster is
+ * not checked: telling which node holds a key would take the slot table's hash, so there a
+ * stalled node costs a call its own timeout.
  */
 export function failFastWhenStalled(client: RedisClient): void {
-  if (client instanceof Cluster) return
-  const server = serverOf(client)
-  if (!stalled.has(server)) return
-  if (!probing.has(server)) {
-    probing.add(server)
-    void client
-      .ping()
-      .catch(() => {})
-      .finally(() => probing.delete(server))
-  }
-  throw new StoreUnavailableError('Redis is not answering', 'unreachable')
+  if (client instanceof Cluster || watches.size === 0) return
+  if (isStalled(serverOf(client))) throw new StoreUnavailableError('Redis is not answering', 'unreachable')
 }
 
 export function createRedisClient(url: string, logger: StoreLogger): Redis {
@@ -121,7 +132,7 @@ export function createClusterClient(
 }
 
 function watched<C extends RedisClient>(client: C, logger: StoreLogger): C {
-  watchStalls()
+  watchForStalls(client)
   let healthy = true
   client.on('ready', () => {
     healthy = true
