@@ -73,8 +73,8 @@ export class RedisStore implements Store {
       'burnlinkCreate',
       s.sid,
       contentOf(s),
-      Buffer.from(s.av),
-      Buffer.from(s.mv),
+      asBuffer(s.av),
+      asBuffer(s.mv),
       s.ttlSeconds * 1000,
       s.maxViews,
       this.options.statusRetentionSeconds * 1000,
@@ -83,7 +83,7 @@ export class RedisStore implements Store {
   }
 
   async meta(sid: string, av: Uint8Array): Promise<MetaResult> {
-    const reply = (await this.run('burnlinkMeta', sid, Buffer.from(av))) as Reply
+    const reply = (await this.run('burnlinkMeta', sid, asBuffer(av))) as Reply
     if (kindOf(reply) !== 'ok') return ended(reply)
     const [, hdr, viewsLeft, expiresAt, count, fileBytes] = reply
     return {
@@ -99,10 +99,10 @@ export class RedisStore implements Store {
     const reply = (await this.write(
       'burnlinkReveal',
       sid,
-      Buffer.from(av),
-      Buffer.from(rv),
+      asBuffer(av),
+      asBuffer(rv),
       this.options.maxFailedAttempts,
-      claim ? Buffer.from(claim) : '',
+      claim ? asBuffer(claim) : '',
       (this.options.claimRetrySeconds ?? CLAIM_RETRY.defaultSeconds) * 1000,
       (this.options.downloadWindowSeconds ?? DEFAULT_SERVER_LIMITS.downloadWindowSeconds) * 1000,
     )) as Reply
@@ -129,7 +129,7 @@ export class RedisStore implements Store {
   }
 
   async ack(sid: string, av: Uint8Array, claim: Uint8Array): Promise<AckResult> {
-    const reply = (await this.write('burnlinkAck', sid, Buffer.from(av), Buffer.from(claim))) as Reply
+    const reply = (await this.write('burnlinkAck', sid, asBuffer(av), asBuffer(claim))) as Reply
     if (reply[0] !== 1) return { kind: 'not_found' }
     const unneeded = chunksIn(reply, 1)
     return { kind: 'acked', ...(unneeded && { unneeded }) }
@@ -138,7 +138,7 @@ export class RedisStore implements Store {
   /** One script per ref (each ref is its own hash slot); the calls share one round trip. */
   async status(refs: ReadonlyArray<{ sid: string; mv: Uint8Array }>): Promise<Array<StatusRecord | null>> {
     const replies = await Promise.all(
-      refs.map(({ sid, mv }) => this.run('burnlinkStatus', sid, Buffer.from(mv)) as Promise<Reply | null>),
+      refs.map(({ sid, mv }) => this.run('burnlinkStatus', sid, asBuffer(mv)) as Promise<Reply | null>),
     )
     return replies.map((r) => (r === null ? null : toStatus(r)))
   }
@@ -146,7 +146,7 @@ export class RedisStore implements Store {
   async burn(sid: string, auth: BurnAuth): Promise<BurnResult> {
     const [field, verifier, reason]: [string, Uint8Array, BurnReason] =
       'mv' in auth ? ['mv', auth.mv, 'creator'] : ['av', auth.av, 'recipient']
-    const reply = (await this.write('burnlinkBurn', sid, field, Buffer.from(verifier), reason)) as Reply
+    const reply = (await this.write('burnlinkBurn', sid, field, asBuffer(verifier), reason)) as Reply
     if (kindOf(reply) !== 'burned') return ended(reply)
     const files = chunksIn(reply, 1)
     return { kind: 'burned', ...(files && { files }) }
@@ -157,11 +157,11 @@ export class RedisStore implements Store {
       'burnlinkCreateUpload',
       u.sid,
       contentOf(u),
-      Buffer.from(u.av),
-      Buffer.from(u.mv),
+      asBuffer(u.av),
+      asBuffer(u.mv),
       u.ttlSeconds * 1000,
       u.maxViews,
-      Buffer.from(u.uv),
+      asBuffer(u.uv),
       u.bid,
       u.layout.join(','),
       u.bytes,
@@ -173,7 +173,7 @@ export class RedisStore implements Store {
   }
 
   async uploadSession(sid: string, uv: Uint8Array): Promise<UploadSession> {
-    const reply = (await this.run('burnlinkUploadSession', sid, Buffer.from(uv))) as Reply
+    const reply = (await this.run('burnlinkUploadSession', sid, asBuffer(uv))) as Reply
     const kind = kindOf(reply)
     if (kind !== 'uploading') return { kind: kind === 'committed' ? 'committed' : 'not_found' }
     const [, , , uploadExpiresAt, ttlMs, now, sizes] = reply
@@ -188,7 +188,7 @@ export class RedisStore implements Store {
   }
 
   async recordChunk(sid: string, uv: Uint8Array, file: number, chunk: number): Promise<RecordChunkResult> {
-    const kind = String(await this.write('burnlinkRecordChunk', sid, Buffer.from(uv), `p${file}.${chunk}`))
+    const kind = String(await this.write('burnlinkRecordChunk', sid, asBuffer(uv), `p${file}.${chunk}`))
     return { kind: kind === 'recorded' || kind === 'committed' ? kind : 'not_found' }
   }
 
@@ -196,9 +196,9 @@ export class RedisStore implements Store {
     const reply = (await this.write(
       'burnlinkCommit',
       sid,
-      Buffer.from(uv),
+      asBuffer(uv),
       this.options.statusRetentionSeconds * 1000,
-      fsig ? Buffer.from(fsig) : '',
+      fsig ? asBuffer(fsig) : '',
     )) as Reply
     switch (kindOf(reply)) {
       case 'committed':
@@ -213,12 +213,12 @@ export class RedisStore implements Store {
   }
 
   async abort(sid: string, uv: Uint8Array): Promise<AbortResult> {
-    const kind = String(await this.write('burnlinkAbort', sid, Buffer.from(uv)))
+    const kind = String(await this.write('burnlinkAbort', sid, asBuffer(uv)))
     return { kind: kind === 'aborted' || kind === 'conflict' ? kind : 'not_found' }
   }
 
   async chunkAccess(sid: string, av: Uint8Array, claim: Uint8Array): Promise<ChunkAccessResult> {
-    const reply = (await this.run('burnlinkChunkAccess', sid, Buffer.from(av), Buffer.from(claim))) as Reply
+    const reply = (await this.run('burnlinkChunkAccess', sid, asBuffer(av), asBuffer(claim))) as Reply
     switch (kindOf(reply)) {
       case 'ok':
         return { kind: 'ok', ...chunksIn(reply, 1)!, sizes: numbers(reply[3]) }
@@ -258,6 +258,14 @@ export class RedisStore implements Store {
     failFastWhenStalled(this.redis)
     return guarded(() => durable.run(script, keysFor(script, sid), args))
   }
+}
+
+/**
+ * The bytes as a Buffer, which ioredis sends as they are (a Uint8Array it would spell out as
+ * text): a view, not a copy, and the routes' values are Buffers already (native base64url).
+ */
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)
 }
 
 /** `:c`: rv ‖ len(hdr) ‖ hdr ‖ ct. The scripts find hdr and ct by these offsets; a wrong size would misread every later call. */
