@@ -51,7 +51,10 @@ export function pagePreloadsPlugin(): Plugin {
       const loaded = new Set<string>()
       for (const entry of chunks.filter((c) => c.isEntry)) closure(bundle, entry.fileName, loaded)
       for (const [page, view] of Object.entries(PAGE_VIEWS)) {
-        const chunk = chunks.find((c) => c.facadeModuleId?.endsWith(`/src/${view}`))
+        // With strict execution order, a view the router's import() starts itself has no facade.
+        const chunk =
+          chunks.find((c) => c.facadeModuleId?.endsWith(`/src/${view}`)) ??
+          chunks.find((c) => c.moduleIds.some((id) => id.endsWith(`/src/${view}`)))
         const group = view.split('/')[1]
         const words = chunks.find((c) => c.facadeModuleId?.endsWith(`/src/locales/split/en.${group}.json`))
         if (!chunk || !words) this.error(`page preloads: no chunk for ${view} or its words (en.${group})`)

@@ -51,3 +51,31 @@ export class ApiError extends Error {
     super(message)
   }
 }
+
+/**
+ * A reveal that got no answer, even after its retries: the server may have released the
+ * view to this recipient's claim. Until `retryUntil` (this device's clock), `reveal()` on
+ * the same recipient can still fetch it, and nobody else can.
+ */
+export class RevealInDoubtError extends Error {
+  override readonly name = 'RevealInDoubtError'
+  constructor(
+    readonly retryUntil: number,
+    options: { cause: ApiError },
+  ) {
+    super(
+      `the server did not answer: the secret may have been used up by this attempt; ` +
+        `retrying is still possible for ${minutesUntil(retryUntil)} minutes`,
+      options,
+    )
+  }
+
+  /** Whole minutes left for a retry, rounded down. */
+  minutesLeft(now = Date.now()): number {
+    return minutesUntil(this.retryUntil, now)
+  }
+}
+
+function minutesUntil(t: number, now = Date.now()): number {
+  return Math.max(0, Math.floor((t - now) / 60_000))
+}

@@ -16,7 +16,7 @@ import { decodeB64u, encodeB64u } from './base64url.ts'
 import { isRetryable, withRetries } from './client.ts'
 import type { Client, RetryOptions } from './client.ts'
 import { notFromCreator, open } from './envelope.ts'
-import { ApiError, ProtocolError } from './errors.ts'
+import { ApiError, ProtocolError, RevealInDoubtError } from './errors.ts'
 import { parseHeader } from './header.ts'
 import type { Header } from './header.ts'
 import type { ChunkContext } from './chunks.ts'
@@ -109,34 +109,6 @@ export interface RecipientOptions {
    * and a Try again button soon, since meta uses nothing up. `retry` by default.
    */
   metaRetry?: RetryOptions
-}
-
-/**
- * A reveal that got no answer, even after its retries: the server may have released the
- * view to this recipient's claim. Until `retryUntil` (this device's clock), `reveal()` on
- * the same recipient can still fetch it, and nobody else can.
- */
-export class RevealInDoubtError extends Error {
-  override readonly name = 'RevealInDoubtError'
-  constructor(
-    readonly retryUntil: number,
-    options: { cause: ApiError },
-  ) {
-    super(
-      `the server did not answer: the secret may have been used up by this attempt; ` +
-        `retrying is still possible for ${minutesUntil(retryUntil)} minutes`,
-      options,
-    )
-  }
-
-  /** Whole minutes left for a retry, rounded down. */
-  minutesLeft(now = Date.now()): number {
-    return minutesUntil(this.retryUntil, now)
-  }
-}
-
-function minutesUntil(t: number, now = Date.now()): number {
-  return Math.max(0, Math.floor((t - now) / 60_000))
 }
 
 /** What `meta` shows before anything is used up. */

@@ -11,7 +11,7 @@ import { decodeB64u, encodeB64u } from './base64url.ts'
 import { isRetryable, withRetries } from './client.ts'
 import type { Client, RetryOptions } from './client.ts'
 import { decodeFrame, encodeFrame } from './envelope.ts'
-import { ApiError, ProtocolError } from './errors.ts'
+import { ApiError, ProtocolError, RevealInDoubtError } from './errors.ts'
 import {
   CLAIM_BYTES,
   CLAIM_RETRY,
@@ -27,7 +27,6 @@ import {
   TOKEN_BYTES,
 } from './limits.ts'
 import { PAGE_PATHS, parseFragment, splitLink, trimOrigin } from './links.ts'
-import { RevealInDoubtError } from './recipient.ts'
 import type { AnswerRequest, CollectRef, CreateRequestRequest, RequestStatus } from './schemas.ts'
 import { concatBytes, ownBytes, randomBytes, sha256, subtle } from './webcrypto.ts'
 

@@ -1,8 +1,6 @@
 import { onBeforeUnmount, ref, shallowRef } from 'vue'
-import { createRecipient, parseSecretFragment } from '@burnlink/shared'
+import { parseSecretFragment } from '@burnlink/shared'
 import type { PayloadType, Recipient, RetryOptions, RevealedFiles, WaitingSecret } from '@burnlink/shared'
-import { api } from '../../lib/api.ts'
-import { unlockInWorker } from '../../lib/crypto-worker/client.ts'
 import { problemFrom, type ProblemKind } from '../../lib/problems.ts'
 import { useServerConfig } from '../../common/use-server-config.ts'
 import { revealFailure } from './reveal-failure.ts'
@@ -63,11 +61,11 @@ export function useRevealSecret() {
     retrying.value = false
     try {
       if (!recipient) {
-        // The flow is made with the server's retry window for a claimed view (claimRetrySeconds).
+        // The flow is made with the server's retry window for a claimed view (claimRetrySeconds),
+        // which comes after the first paint, and so does the flow's code.
         await ready
-        recipient = await createRecipient(k!, {
-          api,
-          unlockKeys: unlockInWorker,
+        const { startRecipient } = await import('./recipient-flow.ts')
+        recipient = await startRecipient(k!, {
           claimRetrySeconds: limits.value.claimRetrySeconds,
           retry,
           metaRetry: { ...retry, budgetMs: META_RETRY_BUDGET_MS },
