@@ -27,10 +27,6 @@ export class RecentMap<V extends { expiresAt: number }> {
     }
   }
 
-  delete(key: string): void {
-    this.entries.delete(key)
-  }
-
   get size(): number {
     return this.entries.size
   }

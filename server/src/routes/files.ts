@@ -28,11 +28,10 @@ import {
 import * as z from 'zod/mini'
 import { BlobBodyError, newBlobRef, type BlobRef, type BlobStore } from '../blobs/blob-store.ts'
 import type { Sweeper } from '../blobs/sweep.ts'
-import { RecentMap } from '../budgets/recent-map.ts'
 import { fromB64u } from '../bytes.ts'
 import type { Config } from '../config.ts'
 import { apiError, errorResponses } from '../errors.ts'
-import type { FileChunks, Store, UploadSession } from '../store/store.ts'
+import type { FileChunks, Store } from '../store/store.ts'
 import { COMMON_ERRORS, claimDigest, iso, perMinute, verifier, type Reply, type Request } from './common.ts'
 
 /** Due at once on any clock. */
@@ -43,19 +42,6 @@ const NOW = 0
  * for an upload, scheduled from this process' clock before the store sets it).
  */
 const MARGIN_MS = 2_000
-/**
- * How long a chunk upload trusts a session check that an earlier chunk of the same upload
- * made in this process: it saves one of the two scripts per chunk (the other, the chunk's
- * record, still decides atomically whether it counts). The record answers not_found or
- * committed whenever the session ended meanwhile; a commit or abort here forgets the check
- * at once, so only one on another instance leaves a window this long in which a chunk of a
- * committed upload may be stored again, and only by the holder of its upload token.
- */
-const SESSION_TRUST_MS = 1_000
-/** Upload sessions whose check is trusted at once; past it the oldest checks are forgotten. */
-const TRUSTED_SESSIONS = 10_000
-
-type Uploading = Extract<UploadSession, { kind: 'uploading' }>
 
 export interface FileStorage {
   blobs: BlobStore
@@ -180,19 +166,6 @@ const fileRoutes: FastifyPluginAsyncZod<FileRoutesOptions> = async (app, { store
     2 * Math.ceil(config.files.maxBytes / STORED_CHUNK_BYTES),
   )
   const reading = perMinute(config.rateLimit.readPerMinute)
-  const checked = new RecentMap<{ session: Uploading; expiresAt: number }>(TRUSTED_SESSIONS)
-  const checkKey = (sid: string, uv: Uint8Array) => `${sid}:${Buffer.from(uv).toString('base64')}`
-
-  /** The upload's session for a chunk: a recent check of it in this process, else the store's. */
-  async function sessionForChunk(sid: string, uv: Uint8Array): Promise<UploadSession> {
-    const key = checkKey(sid, uv)
-    const now = Date.now()
-    const trusted = checked.get(key, now)
-    if (trusted) return trusted.session
-    const session = await store.uploadSession(sid, uv)
-    if (session.kind === 'uploading') checked.set(key, { session, expiresAt: now + SESSION_TRUST_MS }, now)
-    return session
-  }
 
   app.addContentTypeParser('application/octet-stream', (req: FastifyRequest, payload, done) => {
     // Before the headers are even validated: a chunk over the largest size is refused unread.
@@ -218,7 +191,7 @@ const fileRoutes: FastifyPluginAsyncZod<FileRoutesOptions> = async (app, { store
       const uv = verifier(h['burnlink-upload-token'])
       const file = Number(h['burnlink-file'])
       const chunk = Number(h['burnlink-chunk'])
-      const session = await sessionForChunk(sid, uv)
+      const session = await store.uploadSession(sid, uv)
       if (session.kind === 'not_found') throw apiError('notFound')
       if (session.kind === 'committed') throw apiError('uploadCommitted')
       const stored = session.sizes[file]
@@ -238,7 +211,6 @@ const fileRoutes: FastifyPluginAsyncZod<FileRoutesOptions> = async (app, { store
         throw err
       }
       const recorded = await store.recordChunk(sid, uv, file, chunk)
-      if (recorded.kind !== 'recorded') checked.delete(checkKey(sid, uv))
       if (recorded.kind === 'not_found') {
         // Aborted or past its deadline while the bytes came: the sweep may have passed already.
         await sweeper.schedule(ref, session.layout, NOW)
@@ -252,7 +224,6 @@ const fileRoutes: FastifyPluginAsyncZod<FileRoutesOptions> = async (app, { store
   app.post('/commit', { schema: COMMIT, config: reading }, async (req: Request<typeof COMMIT>) => {
     const { sid, ut } = req.body
     const uv = verifier(ut)
-    checked.delete(checkKey(sid, uv))
     // Opaque to the server (protocol.md §10.7): only its length, 32 bytes per file and a signature, is checked.
     const fsig = req.body.fsig === undefined ? undefined : fromB64u(req.body.fsig)
     const session = await store.uploadSession(sid, uv)
@@ -280,7 +251,6 @@ const fileRoutes: FastifyPluginAsyncZod<FileRoutesOptions> = async (app, { store
     async (req: Request<typeof ABORT>, reply: Reply<typeof ABORT>) => {
       const { sid, ut } = req.body
       const uv = verifier(ut)
-      checked.delete(checkKey(sid, uv))
       const session = await store.uploadSession(sid, uv)
       if (session.kind === 'not_found') throw apiError('notFound')
       if (session.kind === 'committed') throw apiError('uploadCommitted')
