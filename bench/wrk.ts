@@ -67,12 +67,15 @@ export async function hasWrk(): Promise<boolean> {
   }
 }
 
-/** Two runs at once (the scale-out part) each need their own file of bodies. */
+/** Two runs at once (the scale-out part) each need their own files. */
 let runs = 0
 
 export async function runWrk({ url, workload, connections, seconds }: LoadOptions, dir: string): Promise<LoadResult> {
-  const script = join(dir, 'load.lua')
-  const bodies = join(dir, `bodies-${runs++}.jsonl`)
+  // Per run: a second run rewriting a shared script while the first wrk reads it left that
+  // one without its done() (no result line).
+  const run = runs++
+  const script = join(dir, `load-${run}.lua`)
+  const bodies = join(dir, `bodies-${run}.jsonl`)
   writeFileSync(script, SCRIPT)
   writeFileSync(bodies, Buffer.concat(workload.bodies.flatMap((b) => [b, Buffer.from('\n')])))
   const child = spawn(
@@ -99,6 +102,7 @@ export async function runWrk({ url, workload, connections, seconds }: LoadOption
   child.stdout.on('data', (d: string) => (out += d))
   const [code] = (await once(child, 'exit')) as [number | null]
   rmSync(bodies)
+  rmSync(script)
   const line = /^WRK-RESULT (.*)$/m.exec(out)?.[1]
   if (code !== 0 || !line) throw new Error(`wrk failed (exit ${code}):\n${out.slice(-2000)}`)
   const r = JSON.parse(line) as {
