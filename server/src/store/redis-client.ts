@@ -23,11 +23,6 @@ const FAIL_FAST = {
   maxRetriesPerRequest: 0,
   autoResendUnfulfilledCommands: false,
   connectTimeout: CONNECT_TIMEOUT_MS,
-  // The commands that requests issue in one turn of the event loop leave in one write, and
-  // Redis reads and answers them in one pass: the socket writes and Redis' wakeups per
-  // request were the largest share of a request's CPU (issue 17). Each command keeps its own
-  // timeout, trace, NOSCRIPT fallback and reply; order on the connection is unchanged.
-  enableAutoPipelining: true,
 } satisfies RedisOptions
 
 const retryStrategy = (attempt: number) => Math.min(attempt * 100, 1000)
