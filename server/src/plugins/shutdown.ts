@@ -24,8 +24,10 @@ export default fp(
     app.addHook('preClose', async () => {
       draining = true
     })
-    app.addHook('onSend', async (_req, reply) => {
+    // A callback hook: it runs on every response, and an async one costs a promise each time.
+    app.addHook('onSend', (_req, reply, payload, done) => {
       if (draining) reply.header('connection', 'close')
+      done(null, payload)
     })
   },
   { name: 'shutdown' },
