@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 
 /**
@@ -7,6 +8,10 @@ import { defineConfig } from 'vitest/config'
  */
 export default defineConfig({
   test: {
+    // vitest's default, one worker less than cores, is one worker on two cores: every file of
+    // the run then waits for the one before it while the second core idles. Each file's tests
+    // mostly wait on other processes (servers, browsers, Redis), so two files share two cores well.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     reporters: ['default', './tests/helpers/summary-reporter.ts'],
     projects: [
       { test: { name: 'shared', include: ['shared/test/**/*.test.ts'] } },
@@ -19,7 +24,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
-          globalSetup: ['tests/helpers/global-redis.ts'],
+          globalSetup: ['tests/helpers/global-redis.ts', 'tests/helpers/global-web.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -48,11 +53,15 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],
-          globalSetup: ['tests/helpers/global-redis.ts', 'tests/helpers/global-display.ts'],
+          globalSetup: [
+            'tests/helpers/global-redis.ts',
+            'tests/helpers/global-display.ts',
+            'tests/helpers/global-web.ts',
+          ],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          // One browser at a time: two cores are shared with the server and Redis.
-          fileParallelism: false,
+          // Files run beside each other and beside the other projects' files: each starts its own
+          // server and browsers on free ports, and keeps to fresh random sids in the shared Redis.
         },
       },
       {

@@ -28,7 +28,7 @@ import {
   signFiles,
   type ChunkContext,
 } from '@burnlink/shared'
-import { ensureWebBuilt, hasChromium, keyForms, launchChromium, leaksIn } from '../helpers/browser.ts'
+import { hasChromium, keyForms, launchChromium, leaksIn } from '../helpers/browser.ts'
 import { pickersFromPrivateFileSystem, privateFileSha256 } from '../helpers/file-secrets.ts'
 import { startRecorder, type RequestRecorder } from '../helpers/request-recorder.ts'
 import { startTestServer } from '../helpers/server.ts'
@@ -75,7 +75,6 @@ describe.runIf(hasChromium())('file secrets in Chromium', () => {
   let people = 0
 
   beforeAll(async () => {
-    ensureWebBuilt()
     server = await startTestServer()
     recorder = await startRecorder(server.url)
     browser = await launchChromium()

@@ -46,7 +46,10 @@ function newestMtime(path: string): number {
   return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))))
 }
 
-/** Builds web/dist when it is missing or older than any source it is built from. */
+/**
+ * Builds web/dist when it is missing or older than any source it is built from. Called once per
+ * run by global-web.ts, the globalSetup of the projects that serve it.
+ */
 export function ensureWebBuilt(): void {
   const built = join(WEB, 'dist', 'index.html')
   const sources = [
@@ -156,14 +159,13 @@ export interface BrowserSuite {
 }
 
 /**
- * One built app, one server and one Chromium per test file, torn down after it. Call inside
+ * One server and one Chromium per test file (the app is built by global-web.ts), torn down after it. Call inside
  * a `describe`; the returned object is filled in by `beforeAll`.
  */
 export function useBrowserSuite(options: TestServerOptions = {}): BrowserSuite {
   let browser: Browser | undefined
   let server: Awaited<ReturnType<typeof startTestServer>> | undefined
   beforeAll(async () => {
-    ensureWebBuilt()
     server = await startTestServer(options)
     browser = await launchChromium()
   })

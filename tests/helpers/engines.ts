@@ -1,11 +1,11 @@
 /**
- * The three engines the core flows run in, and the per-file suite that serves them: one
- * built app, one server behind a request recorder, and one browser per engine, torn down
- * after it. Define a flow once with `describeEngines` and it runs in each.
+ * The three engines the core flows run in, and the per-file suite that serves them: one server
+ * behind a request recorder and one browser per engine, torn down after it (the app is built
+ * once per run by global-web.ts). Define a flow once with `describeEngines` and it runs in each.
  */
 import { existsSync } from 'node:fs'
 import { afterAll, afterEach, beforeAll, describe, expect, inject } from 'vitest'
-import { CHROMIUM_PATH, ensureWebBuilt } from './browser.ts'
+import { CHROMIUM_PATH } from './browser.ts'
 import {
   browserDriver,
   type BrowserDriver,
@@ -91,7 +91,6 @@ export function useEngineSuite(engine: Engine, options: TestServerOptions = {}):
   beforeAll(async () => {
     const missing = engine.missing()
     if (missing) throw new Error(`${engine.name} cannot run: ${missing}`)
-    ensureWebBuilt()
     server = await startTestServer(options)
     recorder = await startRecorder(server.url)
     driver = await engine.launch()

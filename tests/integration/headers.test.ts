@@ -10,7 +10,6 @@ import { ErrorBody } from '@burnlink/shared'
 import { buildApp, BODY_LIMIT, type App } from '../../server/src/app.ts'
 import { defaultConfig } from '../../server/src/config.ts'
 import { MemoryStore } from '../../server/src/store/memory-store.ts'
-import { ensureWebBuilt } from '../helpers/browser.ts'
 import { WEB_DIST } from '../helpers/server.ts'
 
 const CSP =
@@ -40,7 +39,6 @@ describe('security headers', () => {
   let asset: string
 
   beforeAll(async () => {
-    ensureWebBuilt()
     asset = /src="(\/assets\/[^"]+\.js)"/.exec(readFileSync(join(WEB_DIST, 'index.html'), 'utf8'))![1]!
     app = await buildApp({ config: defaultConfig({ webRoot: WEB_DIST }), store })
     trusting = await buildApp({ config: defaultConfig({ trustProxy: true }), store })

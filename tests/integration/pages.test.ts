@@ -12,7 +12,6 @@ import { ErrorBody } from '@burnlink/shared'
 import { buildApp, type App } from '../../server/src/app.ts'
 import { defaultConfig } from '../../server/src/config.ts'
 import { MemoryStore } from '../../server/src/store/memory-store.ts'
-import { ensureWebBuilt } from '../helpers/browser.ts'
 import { WEB_DIST } from '../helpers/server.ts'
 
 /** What Chromium sends when a person opens an address. */
@@ -31,7 +30,6 @@ describe('pages and their files', () => {
   let entryChunk: string
 
   beforeAll(async () => {
-    ensureWebBuilt()
     const index = readFileSync(join(WEB_DIST, 'index.html'), 'utf8')
     files = [...index.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!)
     entryChunk = files.find((f) => /\/web-[^/]+\.js$/.test(f))!
