@@ -5,7 +5,8 @@ import { formatBytes, formatDateTime, formatDuration, formatNumber, formatTime }
 /** The translator and the formatters of the active locale, for templates. */
 export function useFormat() {
   const { t, locale } = useI18n()
-  const duration = (seconds: number) => formatDuration(seconds, locale.value) ?? t('time.underMinute')
+  const duration = (seconds: number) =>
+    formatDuration(seconds, locale.value, (key, n) => t(key, n)) ?? t('time.underMinute')
   const dateTime = (iso: string) => formatDateTime(iso, locale.value)
   return {
     t,

@@ -1,5 +1,18 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { formatBytes, formatDateTime, formatDuration } from './format.ts'
+import { formatBytes, formatDateTime, formatDuration as format, type CountWords } from './format.ts'
+import { pluralRule } from './locales.ts'
+
+/** The app's own words for the units, picked the way the i18n picks a plural form. */
+function countWords(code: string): CountWords {
+  const messages = JSON.parse(readFileSync(new URL(`../locales/${code}.json`, import.meta.url), 'utf8')) as Record<
+    string,
+    string
+  >
+  const rule = pluralRule(code)
+  return (key, n) => messages[key]!.split(' | ')[rule(n)]!.replace('{n}', String(n))
+}
+const formatDuration = (seconds: number, code: string) => format(seconds, code, countWords(code))
 
 const MINUTE = 60
 const HOUR = 3600
@@ -34,6 +47,8 @@ describe('formatDuration', () => {
     expect(formatDuration(2 * DAY + 3 * HOUR, 'de')).toBe('2 Tage, 3 Stunden')
     expect(formatDuration(5 * MINUTE, 'pl')).toBe('5 minut')
     expect(formatDuration(2 * MINUTE, 'pl')).toBe('2 minuty')
+    expect(formatDuration(2 * HOUR, 'ar')).toBe('ساعتان')
+    expect(formatDuration(3 * DAY, 'ar')).toBe('3 أيام')
   })
 })
 

@@ -1,10 +1,13 @@
 /** Times, durations and sizes in the words of a locale, all through Intl. */
 
 const UNITS = [
-  { seconds: 86400, unit: 'day' },
-  { seconds: 3600, unit: 'hour' },
-  { seconds: 60, unit: 'minute' },
+  { seconds: 86400, key: 'time.days' },
+  { seconds: 3600, key: 'time.hours' },
+  { seconds: 60, key: 'time.minutes' },
 ] as const
+
+/** A message with a count, in the locale's plural forms: `t(key, n)` of the i18n. */
+export type CountWords = (key: (typeof UNITS)[number]['key'], n: number) => string
 
 // Building an Intl formatter costs far more than using one, and My links formats hundreds of dates.
 const cache = new Map<string, { format(value: never): string }>()
@@ -16,23 +19,20 @@ function cached<F extends { format(value: never): string }>(key: string, make: (
 
 /**
  * "1 day 3 hours", "5 minutes": the two largest non-zero units, rounded down. Null below a
- * minute, which the caller words itself ("less than a minute").
+ * minute, which the caller words itself ("less than a minute"). The units are plural messages
+ * rather than Intl.NumberFormat's units: the first unit formatter of a page loads the units
+ * data, 50-250 ms of a render on this machine and four times that on a slow phone, and the
+ * create form's expiry choices are in its first render.
  */
-export function formatDuration(totalSeconds: number, locale: string): string | null {
+export function formatDuration(totalSeconds: number, locale: string, count: CountWords): string | null {
   const parts: string[] = []
   let rest = Math.max(0, Math.floor(totalSeconds))
-  for (const { seconds, unit } of UNITS) {
+  for (const { seconds, key } of UNITS) {
     const n = Math.floor(rest / seconds)
     rest -= n * seconds
-    if (n > 0 && parts.length < 2) {
-      const number = cached(
-        `${locale} ${unit}`,
-        () => new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }),
-      )
-      parts.push(number.format(n))
-    }
+    if (n > 0 && parts.length < 2) parts.push(count(key, n))
   }
-  if (parts.length === 0) return null
+  if (parts.length < 2) return parts[0] ?? null
   return cached(`${locale} list`, () => new Intl.ListFormat(locale, { type: 'unit', style: 'narrow' })).format(parts)
 }
 
