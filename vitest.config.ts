@@ -24,7 +24,11 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
-          globalSetup: ['tests/helpers/global-redis.ts', 'tests/helpers/global-web.ts'],
+          globalSetup: [
+            'tests/helpers/global-redis.ts',
+            'tests/helpers/global-web.ts',
+            'tests/helpers/global-server.ts',
+          ],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -45,6 +49,7 @@ export default defineConfig({
         test: {
           name: 'cluster',
           include: ['tests/cluster/**/*.test.ts'],
+          globalSetup: ['tests/helpers/global-server.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
