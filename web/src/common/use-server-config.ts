@@ -11,7 +11,7 @@ let loading: Promise<void> | undefined
  * render, so the browser's own first-contentful-paint entry is waited for. A hidden tab
  * paints nothing, and a browser without paint timing has nothing to wait for.
  */
-export const afterFirstPaint = (): Promise<void> =>
+const afterFirstPaint = (): Promise<void> =>
   new Promise<void>((resolve) => {
     const painted = () => performance.getEntriesByName('first-contentful-paint').length > 0
     if (
