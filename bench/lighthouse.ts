@@ -9,7 +9,7 @@
  * the critical request chains, long tasks, bootup time and network requests behind a score;
  * and, in `<page>-<run>.lantern.txt`, the requests and main-thread tasks that Lighthouse's
  * simulation (lantern) counted into its first and largest contentful paint, which the report
- * leaves out.
+ * leaves out; and in `<page>-<run>.trace.json` the unthrottled trace the simulation started from.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -121,6 +121,8 @@ export async function measureLighthouse(serverUrl: string, runs: number): Promis
         if (reportDir) {
           writeFileSync(join(reportDir, `${page}-${i}.json`), JSON.stringify(lhr))
           writeFileSync(join(reportDir, `${page}-${i}.lantern.txt`), await lanternGraphs(result))
+          // What each task was made of (open it in Chromium's Performance panel).
+          writeFileSync(join(reportDir, `${page}-${i}.trace.json`), JSON.stringify(result.artifacts.Trace))
         }
         const score = (id: string) => Math.round((lhr.categories[id]?.score ?? 0) * 100)
         const value = (id: string) => lhr.audits[id]?.numericValue ?? Number.NaN
