@@ -1,7 +1,7 @@
 /**
  * vitest globalSetup of the projects that run the server as a process: the bundle is built
- * once, before any test file starts. Their files run side by side, and server/build.mjs
- * writes the bundle in place, so two files building it at once could start a half-written one.
+ * once, before any test file starts. server/build.mjs writes the bundle in place, so two
+ * files running side by side and building it at once could start a half-written one.
  */
 import { ensureServerBuilt } from './server-process.ts'
 
