@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 
 /**
@@ -8,11 +7,6 @@ import { defineConfig } from 'vitest/config'
  */
 export default defineConfig({
   test: {
-    // vitest's default, one worker less than cores, is a single worker on two cores: every
-    // file then waits for the one before it. Two let the unit, CLI, integration and cluster
-    // files, which mostly wait on other processes, share the cores; the browser and
-    // reliability files still run one at a time (fileParallelism below), after them.
-    maxWorkers: Math.max(2, availableParallelism() - 1),
     reporters: ['default', './tests/helpers/summary-reporter.ts'],
     projects: [
       { test: { name: 'shared', include: ['shared/test/**/*.test.ts'] } },
