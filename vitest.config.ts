@@ -63,6 +63,8 @@ export default defineConfig({
           // One browser at a time: two cores are shared with the server and Redis. Two at a time
           // (maxWorkers 2) cut the wall time but, at load 10-14, files.test.ts's keyboard test once
           // waited 30 s for a file chooser that never opened: not safe until that is understood.
+          // Any two files at once also share the rate limiter's counters (one Redis, one client
+          // address), and a CI run with two workers got 429s for it.
           fileParallelism: false,
         },
       },
