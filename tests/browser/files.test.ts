@@ -325,8 +325,14 @@ describe.runIf(hasChromium())('file secrets in Chromium', () => {
     await page.keyboard.press('ArrowRight')
     await page.keyboard.press('ArrowRight')
     expect(await page.getByLabel('Files', { exact: true }).isChecked()).toBe(true)
+    // Listening turns on Chromium's file-chooser interception, and Playwright does not wait
+    // for that to take effect: a listener added together with the key press can lose the race
+    // under load (the picker then opens natively, unseen, and no event comes). Added before the
+    // Tab presses, it is in place by the time Space reaches the input.
+    const chooserShown = page.waitForEvent('filechooser', { timeout: 60_000 })
     await tabTo(page, (el) => el.id === 'secret-files')
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')])
+    await page.keyboard.press('Space')
+    const chooser = await chooserShown
     await chooser.setFiles({ name: 'keys.bin', mimeType: 'application/octet-stream', buffer: bytes })
     await page.getByText('keys.bin').waitFor()
     await tabTo(page, (el) => el.textContent?.trim() === 'Create link')
