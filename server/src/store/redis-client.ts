@@ -294,11 +294,19 @@ export function toStoreError(err: unknown): unknown {
   return err
 }
 
-/** Runs one Redis call, rethrowing backend trouble as StoreUnavailableError. */
-export async function guarded<T>(call: () => Promise<T>): Promise<T> {
+/**
+ * Runs one Redis call, rethrowing backend trouble as StoreUnavailableError. Not async: every
+ * request's store call passes here, and a catch on the call's own promise is one promise
+ * less than an async function awaiting it.
+ */
+export function guarded<T>(call: () => Promise<T>): Promise<T> {
   try {
-    return await call()
+    return call().catch(rethrowAsStoreError)
   } catch (err) {
-    throw toStoreError(err)
+    return Promise.reject(toStoreError(err))
   }
+}
+
+function rethrowAsStoreError(err: unknown): never {
+  throw toStoreError(err)
 }
