@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 
 /**
@@ -7,6 +8,12 @@ import { defineConfig } from 'vitest/config'
  */
 export default defineConfig({
   test: {
+    // vitest's default, one worker less than cores, is one worker on CI's two cores, and the
+    // files mostly wait on browsers, servers and Redis rather than compute. Each worker has a
+    // Redis database of its own (tests/helpers/worker-redis.ts), so files side by side do not
+    // share the rate limiter's counters.
+    // At most 14: a database each, and rate-limit.test.ts keeps the last of 16.
+    maxWorkers: Math.min(14, Math.max(2, availableParallelism() - 1)),
     reporters: ['default', './tests/helpers/summary-reporter.ts'],
     projects: [
       { test: { name: 'shared', include: ['shared/test/**/*.test.ts'] } },
@@ -24,6 +31,7 @@ export default defineConfig({
             'tests/helpers/global-web.ts',
             'tests/helpers/global-server.ts',
           ],
+          setupFiles: ['tests/helpers/worker-redis-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -33,6 +41,7 @@ export default defineConfig({
           name: 'reliability',
           include: ['tests/reliability/**/*.test.ts'],
           globalSetup: ['tests/helpers/global-redis.ts'],
+          setupFiles: ['tests/helpers/worker-redis-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
           // These start and kill their own Redis and server processes; one file at a time
@@ -58,13 +67,12 @@ export default defineConfig({
             'tests/helpers/global-display.ts',
             'tests/helpers/global-web.ts',
           ],
+          setupFiles: ['tests/helpers/worker-redis-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          // One browser at a time: two cores are shared with the server and Redis. Two at a time
-          // (maxWorkers 2) cut the wall time but, at load 10-14, files.test.ts's keyboard test once
-          // waited 30 s for a file chooser that never opened: not safe until that is understood.
-          // Any two files at once also share the rate limiter's counters (one Redis, one client
-          // address), and a CI run with two workers got 429s for it.
+          // One browser at a time, after the other projects: at load 15-22 (others' Lighthouse
+          // and browser runs on the two cores) two at a time timed out waiting for pages in
+          // i18n, cross-client and redirect-refused, where one at a time does not.
           fileParallelism: false,
         },
       },

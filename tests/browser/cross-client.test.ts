@@ -7,10 +7,11 @@ import { execFileSync } from 'node:child_process'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SecretStatus } from '@burnlink/shared'
 import { runCli, sendJson, tempFile } from '../../cli/test/helpers.ts'
 import { hasChromium, keyForms, leaks, newPerson, useBrowserSuite, type Person } from '../helpers/browser.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 const BUILD_CLI = fileURLToPath(new URL('../../cli/build.mjs', import.meta.url))
 
@@ -39,7 +40,7 @@ function expectCleanPages(people: Person[]): void {
 
 describe.runIf(hasChromium())('CLI and browser round trips', () => {
   // The real Redis store; http redirect targets allowed so the target can be a local server.
-  const suite = useBrowserSuite({ redisUrl: inject('redisUrl'), config: { allowHttpRedirects: true } })
+  const suite = useBrowserSuite({ redisUrl: workerRedisUrl(), config: { allowHttpRedirects: true } })
   beforeAll(() => void execFileSync(process.execPath, [BUILD_CLI], { stdio: 'inherit' }))
 
   it.each([

@@ -3,13 +3,14 @@
  * passphrase, another reveals it exactly once, and nothing that could open it ever reaches
  * the server from either browser.
  */
-import { expect, inject, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { keyForms, leaksIn, seedSecret } from '../helpers/browser.ts'
 import { describeEngines, expectCleanPages, useEngineSuite } from '../helpers/engines.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 describeEngines('sharing a secret between two browsers', (engine) => {
   // The real Redis store: the journey people take in production.
-  const suite = useEngineSuite(engine, { redisUrl: inject('redisUrl') })
+  const suite = useEngineSuite(engine, { redisUrl: workerRedisUrl() })
 
   it('creates, reveals exactly once, reports viewed, and never sends the key, passphrase or text', async () => {
     const alice = await suite.newPerson()

@@ -7,12 +7,13 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
-import { expect, inject, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { encode } from 'uqr'
 import { createClient, encodeB64u, type ManageRef } from '@burnlink/shared'
 import { keyForms, leaksIn, seedSecret } from '../helpers/browser.ts'
 import type { DriverContext } from '../helpers/driver.ts'
 import { describeEngines, expectCleanPages, useEngineSuite } from '../helpers/engines.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 const DOCS = fileURLToPath(new URL('../../docs', import.meta.url))
 const STORAGE_KEY = 'burnlink.links.v1'
@@ -105,7 +106,7 @@ async function caughtDownloads(person: DriverContext): Promise<string[]> {
  * scripts settle the secret to `expired` exactly as after a natural expiry.
  */
 async function expireNow(sid: string): Promise<void> {
-  const redis = new Redis(inject('redisUrl'))
+  const redis = new Redis(workerRedisUrl())
   try {
     const [seconds, micros] = await redis.time()
     await redis.hset(`bl:{${sid}}:m`, 'ea', String(Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)))
@@ -116,7 +117,7 @@ async function expireNow(sid: string): Promise<void> {
 }
 
 describeEngines('My links', (engine) => {
-  const suite = useEngineSuite(engine, { redisUrl: inject('redisUrl') })
+  const suite = useEngineSuite(engine, { redisUrl: workerRedisUrl() })
 
   it('follows a labelled batch: viewed, burned, expired, active; filters, bulk burn, export and import', async () => {
     const alice = await suite.newPerson()

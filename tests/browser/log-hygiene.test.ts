@@ -4,15 +4,16 @@
  * token, id, passphrase or plaintext may appear in any line, in any spelling.
  */
 import pino from 'pino'
-import { describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openSecretLink, parseManageLink, parseSecretLink } from '@burnlink/shared'
 import { hasChromium, newPerson, useBrowserSuite } from '../helpers/browser.ts'
 import { assertNoSecretsInLogs, requestLogProblems } from '../helpers/log-hygiene.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 describe.runIf(hasChromium())('server logs during a browser session', () => {
   const lines: string[] = []
   const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) })
-  const suite = useBrowserSuite({ redisUrl: inject('redisUrl'), logger })
+  const suite = useBrowserSuite({ redisUrl: workerRedisUrl(), logger })
 
   it('carry no secret-derived value and only the allowed request fields', async () => {
     const alice = await newPerson(suite.browser)

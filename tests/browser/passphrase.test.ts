@@ -3,11 +3,12 @@
  * counts wrong ones, the page says how many tries are left, and the last wrong one destroys
  * the secret. Each case has its own secret.
  */
-import { expect, inject, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { ATTEMPTS } from '@burnlink/shared'
 import { seedSecret } from '../helpers/browser.ts'
 import type { DriverContext } from '../helpers/driver.ts'
 import { describeEngines, expectCleanPages, useEngineSuite } from '../helpers/engines.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 const PASSPHRASE = 'Grüße aus Köln'
 
@@ -18,7 +19,7 @@ async function tryPassphrase(person: DriverContext, passphrase: string): Promise
 
 describeEngines('passphrase-protected secrets', (engine) => {
   // Attempts are counted by the Redis Lua scripts, as in production.
-  const suite = useEngineSuite(engine, { redisUrl: inject('redisUrl') })
+  const suite = useEngineSuite(engine, { redisUrl: workerRedisUrl() })
 
   it('shows the attempts left after a wrong passphrase, then reveals with the right one', async () => {
     const seeded = await seedSecret(suite.url, { text: 'behind a passphrase', passphrase: PASSPHRASE })

@@ -4,11 +4,12 @@
  * reader opts in, a change raises a browser notification, with no request but the status
  * the page already asks for.
  */
-import { describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ApiError, openSecretLink, parseSecretLink, unlockSecret } from '@burnlink/shared'
 import { hasChromium, newPerson, seedSecret, useBrowserSuite } from '../helpers/browser.ts'
 import type { DriverContext } from '../helpers/driver.ts'
 import { describeEngines, expectCleanPages, useEngineSuite } from '../helpers/engines.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 const STORAGE_KEY = 'burnlink.links.v1'
 /** A clock time in any locale's English form: "09:44", "9:44 PM". */
@@ -38,7 +39,7 @@ const steps = (person: DriverContext, scope: string) =>
   )
 
 describeEngines('the receipt timeline', (engine) => {
-  const suite = useEngineSuite(engine, { redisUrl: inject('redisUrl') })
+  const suite = useEngineSuite(engine, { redisUrl: workerRedisUrl() })
 
   it('shows on the manage page and in My links what happened, in words, as it happens', async () => {
     const bob = await recipientOf(suite.url)
@@ -94,7 +95,7 @@ describeEngines('the receipt timeline', (engine) => {
 
 // Chromium only: granting the permission without a prompt needs Playwright's context.
 describe.runIf(hasChromium())('receipt notifications', () => {
-  const suite = useBrowserSuite({ redisUrl: inject('redisUrl') })
+  const suite = useBrowserSuite({ redisUrl: workerRedisUrl() })
 
   it('raises one after the reader opts in, and nothing but status requests reach the server', async () => {
     const bob = await recipientOf(suite.url)

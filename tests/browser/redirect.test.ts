@@ -4,10 +4,11 @@
  * after a click, and then meets "already viewed". The target URL is encrypted like any
  * secret: the server never sees it.
  */
-import { afterAll, beforeAll, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { keyForms, leaksIn, startRedirectTarget, type RedirectTarget } from '../helpers/browser.ts'
 import type { DriverContext } from '../helpers/driver.ts'
 import { describeEngines, expectCleanPages, useEngineSuite, type EngineSuite } from '../helpers/engines.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 const PATH = '/invite/kq-31-redirect-marker'
 
@@ -36,7 +37,7 @@ async function follow(suite: EngineSuite, link: string, target: RedirectTarget, 
 
 describeEngines('redirect links made in the browser', (engine) => {
   // http targets allowed so the target can be a server on this machine.
-  const suite = useEngineSuite(engine, { redisUrl: inject('redisUrl'), config: { allowHttpRedirects: true } })
+  const suite = useEngineSuite(engine, { redisUrl: workerRedisUrl(), config: { allowHttpRedirects: true } })
   let target: RedirectTarget
   beforeAll(async () => {
     target = await startRedirectTarget(PATH)

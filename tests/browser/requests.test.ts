@@ -7,12 +7,13 @@
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { encodeB64u, parseCollectLink, parseRequestLink, prepareRequest } from '@burnlink/shared'
 import { runCli } from '../../cli/test/helpers.ts'
 import { leaksIn } from '../helpers/browser.ts'
 import type { DriverContext } from '../helpers/driver.ts'
 import { describeEngines, expectCleanPages, useEngineSuite } from '../helpers/engines.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 const BUILD_CLI = fileURLToPath(new URL('../../cli/build.mjs', import.meta.url))
 /** Multi-line, CRLF, tab, combining accents, a ZWJ emoji and a final newline: all must survive. */
@@ -32,10 +33,10 @@ function keyForms(requestLink: string, collectLink: string): string[] {
 }
 
 describeEngines('secret requests between two browsers', (engine) => {
-  const suite = useEngineSuite(engine, { redisUrl: inject('redisUrl') })
+  const suite = useEngineSuite(engine, { redisUrl: workerRedisUrl() })
   let raw: Redis
   beforeAll(() => {
-    raw = new Redis(inject('redisUrl'))
+    raw = new Redis(workerRedisUrl())
     execFileSync(process.execPath, [BUILD_CLI], { stdio: 'inherit' })
   })
   afterAll(async () => {

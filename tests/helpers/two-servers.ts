@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, inject } from 'vitest'
+import { afterAll, beforeAll } from 'vitest'
 import { NO_RATE_LIMITS } from './load.ts'
 import { startServerProcess, type ServerProcess } from './server-process.ts'
+import { workerRedisUrl } from './worker-redis.ts'
 
 /**
  * Two server processes sharing the run's Redis, for races that must cross processes. Without
@@ -10,7 +11,7 @@ import { startServerProcess, type ServerProcess } from './server-process.ts'
 export function useTwoServerProcesses(): { url(i: number): string } {
   let servers: ServerProcess[] = []
   beforeAll(async () => {
-    const env = { REDIS_URL: inject('redisUrl'), ...NO_RATE_LIMITS }
+    const env = { REDIS_URL: workerRedisUrl(), ...NO_RATE_LIMITS }
     servers = await Promise.all([startServerProcess(env), startServerProcess(env)])
   })
   afterAll(async () => {

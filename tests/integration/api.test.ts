@@ -2,7 +2,7 @@
  * The HTTP contract of protocol.md §7 through `inject()`, on both stores: every success
  * path, every error code, and the bytes of the errors that must not tell anything apart.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ErrorBody,
   PayloadType,
@@ -18,6 +18,7 @@ import { defaultConfig } from '../../server/src/config.ts'
 import type { Store } from '../../server/src/store/store.ts'
 import { newSeed, type SeedOptions } from '../helpers/seeds.ts'
 import { openTestStore } from '../helpers/server.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 // Rate limits are tested in rate-limit.test.ts; here they would only get in the way.
 const config = defaultConfig({
@@ -64,7 +65,7 @@ describe.each([
   }
 
   beforeAll(async () => {
-    store = openTestStore(config, redis ? inject('redisUrl') : undefined)
+    store = openTestStore(config, redis ? workerRedisUrl() : undefined)
     app = await buildApp({ config, store })
   })
   afterAll(async () => {

@@ -5,7 +5,7 @@
  * instances.
  */
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { STORED_CHUNK_BYTES } from '@burnlink/shared'
 import type { BlobLayout, BlobRef, BlobStore } from '../../server/src/blobs/blob-store.ts'
 import { MemoryBlobStore } from '../../server/src/blobs/memory-blobs.ts'
@@ -20,6 +20,7 @@ import { bytes, describeBlobContract, later, newRef, read, sleep, streamOf } fro
 import { silentLogger } from '../helpers/logger.ts'
 import { hasRedisBinary, startRedisServer, type RedisServer } from '../helpers/redis.ts'
 import { startS3Server, type S3Server } from '../helpers/s3-server.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 describeBlobContract(
   'memory',
@@ -36,7 +37,7 @@ describeBlobContract(
   'redis',
   async () => {
     ownRedis = hasRedisBinary() ? await startRedisServer() : undefined
-    const client = createRedisClient(ownRedis?.url ?? inject('redisUrl'), silentLogger)
+    const client = createRedisClient(ownRedis?.url ?? workerRedisUrl(), silentLogger)
     await waitForReady(client)
     return {
       store: new RedisBlobStore(client),
@@ -75,8 +76,8 @@ describe('redis blob store internals', () => {
   let raw: Redis
   let store: RedisBlobStore
   beforeAll(async () => {
-    raw = new Redis(inject('redisUrl'))
-    const client = createRedisClient(inject('redisUrl'), silentLogger)
+    raw = new Redis(workerRedisUrl())
+    const client = createRedisClient(workerRedisUrl(), silentLogger)
     await waitForReady(client)
     store = new RedisBlobStore(client)
   })
@@ -314,7 +315,7 @@ describeSweep('memory', () => new MemorySweepQueue())
 describe('sweep across instances on one Redis', () => {
   const clients: Redis[] = []
   const client = () => {
-    const c = createRedisClient(inject('redisUrl'), silentLogger)
+    const c = createRedisClient(workerRedisUrl(), silentLogger)
     clients.push(c)
     return c
   }
@@ -395,15 +396,15 @@ describe('openBlobStorage', () => {
     expect(memory.blobs).toBeInstanceOf(MemoryBlobStore)
     await memory.close()
 
-    const c = createRedisClient(inject('redisUrl'), silentLogger)
+    const c = createRedisClient(workerRedisUrl(), silentLogger)
     const server = await startS3Server()
     try {
       await waitForReady(c)
-      const redis = openBlobStorage(loadConfig({ REDIS_URL: inject('redisUrl') }), c, silentLogger)
+      const redis = openBlobStorage(loadConfig({ REDIS_URL: workerRedisUrl() }), c, silentLogger)
       expect(redis.blobs).toBeInstanceOf(RedisBlobStore)
       await redis.close()
 
-      const storage = openBlobStorage(loadConfig({ REDIS_URL: inject('redisUrl'), ...server.env }), c, silentLogger, {
+      const storage = openBlobStorage(loadConfig({ REDIS_URL: workerRedisUrl(), ...server.env }), c, silentLogger, {
         intervalMs: 50,
       })
       expect(storage.blobs).toBeInstanceOf(S3BlobStore)

@@ -4,7 +4,7 @@
  * server's storage budget creates answer 503 while meta, reveal, status and burn go on.
  * (With a full Redis: tests/reliability/storage-budgets.test.ts.)
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ErrorBody, decodeB64u, randomBytes, unlockSecret, type CreateSecretRequest } from '@burnlink/shared'
 import { buildApp, type App } from '../../server/src/app.ts'
 import { defaultConfig, type Config } from '../../server/src/config.ts'
@@ -17,6 +17,7 @@ import type { Store } from '../../server/src/store/store.ts'
 import { waitFor } from '../helpers/load.ts'
 import { silentLogger } from '../helpers/logger.ts'
 import { newSeed, type Seed } from '../helpers/seeds.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 /** Fills the largest frame: a 64 KiB ciphertext. */
 const LARGE_TEXT = 'x'.repeat(60_000)
@@ -82,7 +83,7 @@ describe.each([
     perSecret = storedBytes(large.prepared.request)
     // Three of the largest secrets an hour, and no storage budget in the way.
     const config = budgetConfig({ createBytesPerHour: 3 * perSecret, maxStoredBytes: 0 })
-    const url = redis ? inject('redisUrl') : undefined
+    const url = redis ? workerRedisUrl() : undefined
     instances = await Promise.all((redis ? [1, 2] : [1]).map(() => instance(config, url)))
   })
   afterAll(() => close(instances))
@@ -126,7 +127,7 @@ describe.each([
     // A lease is 1/32 of the budget: two small secrets here.
     const lease = Math.floor(budget / 32)
     const config = budgetConfig({ createBytesPerHour: budget, maxStoredBytes: 0 })
-    const url = redis ? inject('redisUrl') : undefined
+    const url = redis ? workerRedisUrl() : undefined
     const leasing = await Promise.all((redis ? [1, 2] : [1]).map(() => instance(config, url)))
     try {
       const client = `${randomNetwork()}::1`
@@ -205,7 +206,7 @@ describe('the storage budget of the memory store', () => {
 // its first create and never spent it, until creates elsewhere in the run were refused.
 describe("a client's byte budget across many instances", () => {
   it('is not held unspent by instances that see the client once: a lease is at most 16 of its charges', async () => {
-    const redis = createRedisClient(inject('redisUrl'), silentLogger)
+    const redis = createRedisClient(workerRedisUrl(), silentLogger)
     const charge = 1_000
     // Without the cap a lease would be 1/32 of this, 32 charges: 40 instances would hold 1,280.
     const budget = 1_024 * charge

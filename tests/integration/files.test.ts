@@ -5,7 +5,7 @@
  * app do them; what is left behind is checked in Redis' keys and in the bucket.
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ApiError,
   STORED_CHUNK_BYTES,
@@ -28,6 +28,7 @@ import type { Store } from '../../server/src/store/store.ts'
 import { downloadAll, newFileSecret, recipient, sha256, uploadAll } from '../helpers/file-secrets.ts'
 import { silentLogger } from '../helpers/logger.ts'
 import { startS3Server, type S3Server } from '../helpers/s3-server.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 const MiB = 1024 * 1024
 
@@ -50,7 +51,7 @@ async function openBackend(
 ): Promise<Backend> {
   const s3 = kind === 's3' ? await startS3Server() : undefined
   const base = loadConfig({
-    ...(kind === 'memory' ? {} : { REDIS_URL: inject('redisUrl') }),
+    ...(kind === 'memory' ? {} : { REDIS_URL: workerRedisUrl() }),
     ...s3?.env,
     RATE_LIMIT_CREATE_PER_MINUTE: '100000',
     RATE_LIMIT_READ_PER_MINUTE: '100000',
@@ -64,7 +65,7 @@ async function openBackend(
     claimRetrySeconds: config.claimRetrySeconds,
     downloadWindowSeconds: config.files.downloadWindowSeconds,
   }
-  const redis = kind === 'memory' ? undefined : createRedisClient(inject('redisUrl'), silentLogger)
+  const redis = kind === 'memory' ? undefined : createRedisClient(workerRedisUrl(), silentLogger)
   const store: Store = redis ? new RedisStore(redis, options) : new MemoryStore(options)
   const storage = openBlobStorage(config, redis, silentLogger, { intervalMs: 3_600_000 })
   const app = await buildApp({ config, store, redis, blobStorage: storage })

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs'
 import { getHeapSpaceStatistics } from 'node:v8'
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { BurnReason, SID_BYTES, TOKEN_BYTES, decodeB64u, encodeB64u, randomBytes, unlockSecret } from '@burnlink/shared'
 import { buildApp, type App } from '../../server/src/app.ts'
 import { ConfigError, defaultConfig, loadConfig } from '../../server/src/config.ts'
@@ -23,6 +23,7 @@ import { silentLogger } from '../helpers/logger.ts'
 import { startRedisServer } from '../helpers/redis.ts'
 import { newSeed } from '../helpers/seeds.ts'
 import { WEB_DIST } from '../helpers/server.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 const config = defaultConfig({
   maxFailedAttempts: 3,
@@ -107,7 +108,7 @@ describe('metrics after a whole session, on the Redis store', () => {
   const address = `203.0.113.${1 + Math.floor(Math.random() * 254)}`
 
   beforeAll(async () => {
-    const store = new RedisStore(createRedisClient(inject('redisUrl'), silentLogger), OPTIONS)
+    const store = new RedisStore(createRedisClient(workerRedisUrl(), silentLogger), OPTIONS)
     server = await instance(store)
     app = server.app
     sent.push(userAgent, address)

@@ -3,13 +3,14 @@
  * quickly (never hangs, never 500s), /readyz fails, and once Redis is back the same
  * process serves again by itself, with stored secrets intact.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ErrorBody, PayloadType, openSecretLink, parseSecretLink, prepareSecret, unlockSecret } from '@burnlink/shared'
 import { buildApp, type App } from '../../server/src/app.ts'
 import { defaultConfig } from '../../server/src/config.ts'
 import type { Store } from '../../server/src/store/store.ts'
 import { startTcpProxy } from '../helpers/tcp-proxy.ts'
 import { openTestStore } from '../helpers/server.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 describe('Redis outage', () => {
   let proxy: Awaited<ReturnType<typeof startTcpProxy>>
@@ -17,9 +18,9 @@ describe('Redis outage', () => {
   let store: Store
 
   beforeAll(async () => {
-    proxy = await startTcpProxy(Number(new URL(inject('redisUrl')).port))
+    proxy = await startTcpProxy(workerRedisUrl())
     const config = defaultConfig()
-    store = openTestStore(config, `redis://127.0.0.1:${proxy.port}`)
+    store = openTestStore(config, proxy.url)
     app = await buildApp({ config, store })
   })
   afterAll(async () => {

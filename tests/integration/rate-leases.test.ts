@@ -3,7 +3,7 @@
  * take admissions in leases of 1/32 of the limit, so together they never admit more than the
  * limit, and refuse at most a lease less one early per other instance.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomBytes } from '@burnlink/shared'
 import { buildApp, type App } from '../../server/src/app.ts'
 import { defaultConfig } from '../../server/src/config.ts'
@@ -11,6 +11,7 @@ import { rateLimitKey } from '../../server/src/plugins/rate-limit.ts'
 import { createRedisClient, type RedisClient } from '../../server/src/store/redis-client.ts'
 import { RedisStore } from '../../server/src/store/redis-store.ts'
 import { silentLogger } from '../helpers/logger.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 const LIMIT = 320
 const LEASE = LIMIT / 32
@@ -25,7 +26,7 @@ describe('rate-limit leases across two instances sharing Redis', () => {
   let clients: RedisClient[] = []
 
   beforeAll(async () => {
-    clients = [1, 2].map(() => createRedisClient(inject('redisUrl'), silentLogger))
+    clients = [1, 2].map(() => createRedisClient(workerRedisUrl(), silentLogger))
     apps = await Promise.all(
       clients.map((redis) =>
         buildApp({ config, store: new RedisStore(redis, { maxFailedAttempts: 5, statusRetentionSeconds: 60 }), redis }),

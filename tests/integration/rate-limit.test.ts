@@ -2,12 +2,13 @@
  * Creation is limited per client across instances (the counters live in the shared Redis),
  * and X-Forwarded-For is believed only when TRUST_PROXY says so.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ErrorBody, PayloadType, prepareSecret } from '@burnlink/shared'
 import { buildApp } from '../../server/src/app.ts'
 import { defaultConfig } from '../../server/src/config.ts'
 import { MemoryStore } from '../../server/src/store/memory-store.ts'
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts'
+import { RATE_LIMIT_DB, redisDatabaseUrl } from '../helpers/worker-redis.ts'
 
 const LIMIT = 5
 
@@ -22,17 +23,10 @@ async function createBody() {
   return request
 }
 
-/** Its own Redis database, so other files' requests from 127.0.0.1 do not count here. */
-function ownDatabase(url: string, db: number) {
-  const u = new URL(url)
-  u.pathname = `/${db}`
-  return u.toString()
-}
-
 describe('rate limits across two server processes sharing Redis', () => {
   let servers: ServerProcess[] = []
   beforeAll(async () => {
-    const env = { REDIS_URL: ownDatabase(inject('redisUrl'), 7), RATE_LIMIT_CREATE_PER_MINUTE: String(LIMIT) }
+    const env = { REDIS_URL: redisDatabaseUrl(RATE_LIMIT_DB), RATE_LIMIT_CREATE_PER_MINUTE: String(LIMIT) }
     servers = await Promise.all([startServerProcess(env), startServerProcess(env)])
   })
   afterAll(async () => {

@@ -4,7 +4,7 @@
  * nothing about the caller is kept: only types and times, in the one key made for them.
  */
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SecretStatus, unlockSecret } from '@burnlink/shared'
 import { buildApp, type App } from '../../server/src/app.ts'
 import { defaultConfig } from '../../server/src/config.ts'
@@ -12,6 +12,7 @@ import { secretKeys } from '../../server/src/store/redis-store.ts'
 import type { Store } from '../../server/src/store/store.ts'
 import { newSeed } from '../helpers/seeds.ts'
 import { openTestStore } from '../helpers/server.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 const config = defaultConfig({ rateLimit: { createPerMinute: 10_000, readPerMinute: 10_000, ipv6Prefix: 64 } })
 // Distinctive, so that finding either in Redis could only mean it was stored.
@@ -22,9 +23,9 @@ describe('receipts on the Redis store', () => {
   let store: Store
   let raw: Redis
   beforeAll(async () => {
-    store = openTestStore(config, inject('redisUrl'))
+    store = openTestStore(config, workerRedisUrl())
     app = await buildApp({ config, store })
-    raw = new Redis(inject('redisUrl'))
+    raw = new Redis(workerRedisUrl())
   })
   afterAll(async () => {
     await app.close()

@@ -3,9 +3,10 @@
  * the event loop reach Redis in one socket write, in order, each still answered on its own.
  */
 import { once } from 'node:events'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Redis } from 'ioredis'
 import { coalesceWrites } from '../../server/src/store/redis-client.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 describe('a Redis connection under load', () => {
   let client: Redis
@@ -14,7 +15,7 @@ describe('a Redis connection under load', () => {
 
   beforeAll(async () => {
     // The server's client runs its boot checks on connecting, which would share the first write.
-    client = new Redis(inject('redisUrl'))
+    client = new Redis(workerRedisUrl())
     coalesceWrites(client)
     if (client.status !== 'ready') await once(client, 'ready')
     const stream = client.stream

@@ -3,7 +3,7 @@
  * 503 `unavailable` (never 500), and once it is back the same process serves them again by
  * itself, with the stored request intact.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ErrorBody, deriveRequestKeys, encodeB64u, parseRequestLink, prepareRequest } from '@burnlink/shared'
 import { buildApp, type App } from '../../server/src/app.ts'
 import { defaultConfig } from '../../server/src/config.ts'
@@ -12,6 +12,7 @@ import { createRedisClient } from '../../server/src/store/redis-client.ts'
 import { MemoryStore } from '../../server/src/store/memory-store.ts'
 import { silentLogger } from '../helpers/logger.ts'
 import { startTcpProxy } from '../helpers/tcp-proxy.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 describe('Redis outage, secret requests', () => {
   let proxy: Awaited<ReturnType<typeof startTcpProxy>>
@@ -21,8 +22,8 @@ describe('Redis outage, secret requests', () => {
   const store = new MemoryStore({ maxFailedAttempts: 5, statusRetentionSeconds: 60 })
 
   beforeAll(async () => {
-    proxy = await startTcpProxy(Number(new URL(inject('redisUrl')).port))
-    client = createRedisClient(`redis://127.0.0.1:${proxy.port}`, silentLogger)
+    proxy = await startTcpProxy(workerRedisUrl())
+    client = createRedisClient(proxy.url, silentLogger)
     const requests = new RedisRequestStore(client, { statusRetentionSeconds: 60, claimRetrySeconds: 300 })
     app = await buildApp({ config, store, requests })
   })

@@ -3,15 +3,16 @@
  * left in Redis after each ending, and that 50 concurrent answers leave exactly one.
  */
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryRequestStore } from '../../server/src/requests/memory-requests.ts'
 import { RedisRequestStore, requestKeys } from '../../server/src/requests/redis-requests.ts'
 import { createRedisClient } from '../../server/src/store/redis-client.ts'
 import { silentLogger } from '../helpers/logger.ts'
 import { REQUEST_OPTIONS, describeRequestContract, newAnswer, newRequest } from '../helpers/request-contract.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 function openRedis(): { store: RedisRequestStore; client: ReturnType<typeof createRedisClient> } {
-  const client = createRedisClient(inject('redisUrl'), silentLogger)
+  const client = createRedisClient(workerRedisUrl(), silentLogger)
   return { store: new RedisRequestStore(client, REQUEST_OPTIONS), client }
 }
 
@@ -39,7 +40,7 @@ describe('redis request store internals', () => {
   let store: RedisRequestStore
   let client: ReturnType<typeof createRedisClient>
   beforeAll(() => {
-    raw = new Redis(inject('redisUrl'))
+    raw = new Redis(workerRedisUrl())
     ;({ store, client } = openRedis())
   })
   afterAll(async () => {

@@ -6,7 +6,7 @@
  * memory per secret and behaviour during an outage.
  */
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryStore } from '../../server/src/store/memory-store.ts'
 import { createRedisClient } from '../../server/src/store/redis-client.ts'
 import { RedisStore, secretKeys } from '../../server/src/store/redis-store.ts'
@@ -29,8 +29,9 @@ import {
   sleep,
 } from '../helpers/store-contract.ts'
 import { startTcpProxy } from '../helpers/tcp-proxy.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
-function openRedisStore(url = inject('redisUrl'), options = OPTIONS): RedisStore {
+function openRedisStore(url = workerRedisUrl(), options = OPTIONS): RedisStore {
   return new RedisStore(createRedisClient(url, silentLogger), options)
 }
 
@@ -83,7 +84,7 @@ describe('redis store internals', () => {
   let raw: Redis
   let store: RedisStore
   beforeAll(() => {
-    raw = new Redis(inject('redisUrl'))
+    raw = new Redis(workerRedisUrl())
     store = openRedisStore()
   })
   afterAll(async () => {
@@ -110,7 +111,7 @@ describe('redis store internals', () => {
     expect(await raw.strlen(e)).toBe(5)
     expect(await raw.call('PEXPIRETIME', e)).toBe(await raw.call('PEXPIRETIME', m))
     // A claim lengthens the status' life; the timeline keeps up with it.
-    const brief = openRedisStore(inject('redisUrl'), { ...OPTIONS, statusRetentionSeconds: 0 })
+    const brief = openRedisStore(workerRedisUrl(), { ...OPTIONS, statusRetentionSeconds: 0 })
     try {
       const t = await createdIn(brief, { ttlSeconds: 1 })
       const keys = secretKeys(t.sid)
@@ -216,7 +217,7 @@ describe('redis store internals', () => {
   })
 
   it('keeps both keys of a claimed secret past an earlier expiry and a zero status retention', async () => {
-    const brief = openRedisStore(inject('redisUrl'), { ...OPTIONS, statusRetentionSeconds: 0 })
+    const brief = openRedisStore(workerRedisUrl(), { ...OPTIONS, statusRetentionSeconds: 0 })
     try {
       const s = await createdIn(brief, { ttlSeconds: 1, maxViews: 2 })
       const mine = claim()
@@ -274,7 +275,7 @@ describe('redis store internals', () => {
   })
 
   it('fails fast while Redis is unreachable and heals by itself when it returns', async () => {
-    const proxy = await startTcpProxy(inject('redisUrl'))
+    const proxy = await startTcpProxy(workerRedisUrl())
     const viaProxy = openRedisStore(proxy.url)
     try {
       const s = newSecret({ maxViews: 2 })

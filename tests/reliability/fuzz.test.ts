@@ -4,12 +4,13 @@
  * dropped connection), the process stays up, and the secrets created before the storm are
  * untouched: each still reveals exactly `maxViews` times, with no attempt spent.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fuzzCases, refusalProblem, sendCase, sendRaw, type FuzzCase, type FuzzResult } from '../helpers/fuzz.ts'
 import { captureOutput } from '../helpers/log-hygiene.ts'
 import { NO_RATE_LIMITS, parseJson, runPool, tally } from '../helpers/load.ts'
 import { createSeed, expectRevealsExactly, type Seed } from '../helpers/seeds.ts'
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 const CASES = 12_000
 const SEED = 0x7e57_b1
@@ -20,7 +21,7 @@ describe('API fuzzing against a server process with real Redis', () => {
   let seeds: Seed[] = []
 
   beforeAll(async () => {
-    server = await startServerProcess({ REDIS_URL: inject('redisUrl'), ...NO_RATE_LIMITS })
+    server = await startServerProcess({ REDIS_URL: workerRedisUrl(), ...NO_RATE_LIMITS })
     seeds = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         createSeed(server.url, {

@@ -5,7 +5,7 @@
  * however it ended, Redis holds nothing derived from its key but the two verifiers.
  */
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiError, createClient, decryptSecret, encodeB64u, randomBytes, unlockSecret } from '@burnlink/shared'
 import { defaultConfig } from '../../server/src/config.ts'
 import { secretKeys } from '../../server/src/store/redis-store.ts'
@@ -16,6 +16,7 @@ import { startRedisServer, type RedisServer } from '../helpers/redis.ts'
 import { createSeed, type Seed } from '../helpers/seeds.ts'
 import { openTestStore } from '../helpers/server.ts'
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 const PASSPHRASE = 'Correct-Horse-7Qz!passphrase'
 const PLAINTEXT = 'the launch code is 4417-LOGCANARY'
@@ -238,8 +239,8 @@ describe('no secret material stays in Redis after a secret ends', () => {
   let raw: Redis
 
   beforeAll(() => {
-    store = openTestStore(config, inject('redisUrl'))
-    raw = new Redis(inject('redisUrl'))
+    store = openTestStore(config, workerRedisUrl())
+    raw = new Redis(workerRedisUrl())
   })
   afterAll(async () => {
     await store.close()

@@ -6,13 +6,14 @@
  */
 import { Agent, request as httpRequest } from 'node:http'
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ErrorBody, unlockSecret } from '@burnlink/shared'
 import { secretKeys } from '../../server/src/store/redis-store.ts'
 import { NO_RATE_LIMITS, errorCode, loop, parseJson, postJson, tally, type Outcome } from '../helpers/load.ts'
 import { startRedisServer, type RedisServer } from '../helpers/redis.ts'
 import { createSeed, expectRevealsExactly, newSeed, type Seed } from '../helpers/seeds.ts'
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts'
+import { workerRedisUrl } from '../helpers/worker-redis.ts'
 
 const SECRETS = '/api/v1/secrets'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -272,8 +273,8 @@ describe('graceful shutdown under load', () => {
   let exitCode: number | null = null
 
   beforeAll(async () => {
-    server = await startServerProcess({ REDIS_URL: inject('redisUrl'), ...NO_RATE_LIMITS })
-    raw = new Redis(inject('redisUrl'))
+    server = await startServerProcess({ REDIS_URL: workerRedisUrl(), ...NO_RATE_LIMITS })
+    raw = new Redis(workerRedisUrl())
     const seeds = await Promise.all(
       Array.from({ length: 72 }, (_, i) => newSeed({ text: `${i} ${LARGE_TEXT}`, maxViews: 1 })),
     )
@@ -345,7 +346,7 @@ describe('graceful shutdown under load', () => {
   // A load balancer's keep-alive connection that is busy at SIGTERM, then idle: the close
   // must not wait for the client to hang up.
   it('exits 0 promptly after answering a keep-alive request that was in flight at SIGTERM', async () => {
-    const one = await startServerProcess({ REDIS_URL: inject('redisUrl'), ...NO_RATE_LIMITS })
+    const one = await startServerProcess({ REDIS_URL: workerRedisUrl(), ...NO_RATE_LIMITS })
     const agent = new Agent({ keepAlive: true })
     try {
       const create = sendCreate(one.url, await newSeed({ text: LARGE_TEXT, maxViews: 1 }), agent, true)
