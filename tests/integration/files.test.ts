@@ -454,7 +454,20 @@ describe('chunks in memory and the storage budget', () => {
   })
   afterAll(async () => b?.close())
 
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+  /**
+   * The stored bytes are sampled every second, later under load: a fixed sleep once saw the
+   * old figure in a busy CI run. Waits (up to 10 s) until the sample says full, or not.
+   */
+  async function sampledFull(full: boolean): Promise<void> {
+    for (let tries = 0; tries < 40; tries++) {
+      const usage = b.app.storageUsage()
+      if (usage?.budget !== undefined && usage.used >= usage.budget === full) return
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+    throw new Error(
+      `the storage sample never said ${full ? 'full' : 'not full'}: ${JSON.stringify(b.app.storageUsage())}`,
+    )
+  }
 
   it('counts the chunks the process holds: uploads get 503 once they fill the budget, and go on when freed', async () => {
     const s = await newFileSecret([new Uint8Array(5 * MiB)])
@@ -462,15 +475,14 @@ describe('chunks in memory and the storage budget', () => {
     for (const chunk of [0, 1, 2, 3]) {
       await b.client.uploadChunk({ sid: s.sid, ut: s.ut, file: 0, chunk, body: s.chunks[0]![chunk]! })
     }
-    // The stored bytes are sampled every second.
-    await sleep(1_500)
+    await sampledFull(true)
     const refused = await b.client
       .uploadChunk({ sid: s.sid, ut: s.ut, file: 0, chunk: 4, body: s.chunks[0]![4]! })
       .catch((e: unknown) => e)
     expect(refused).toMatchObject({ status: 503, message: API_ERRORS.storageBudgetReached.message() })
     await b.client.abort({ sid: s.sid, ut: s.ut })
     await b.storage.sweeper.sweep()
-    await sleep(1_500)
+    await sampledFull(false)
     const t = await newFileSecret([new Uint8Array(1000)])
     await uploadAll(b.client, t)
     await b.client.commit({ sid: t.sid, ut: t.ut })
