@@ -122,3 +122,28 @@ describe.runIf(hasChromium())('rough edges', () => {
     expectClean(person)
   })
 })
+
+describe.runIf(hasChromium())('the reveal page without its Intl warm-up', () => {
+  const suite = useBrowserSuite()
+
+  it('still offers the secret when the warm-up worker never answers', async () => {
+    const person = await newPerson(suite.browser)
+    const { page } = person
+    // The prompt waits for the worker that loads the locale's Intl data; one that starts
+    // but stays silent (a broken extension, a stalled load) must not keep it waiting.
+    let silenced = 0
+    await page.route('**/assets/worker-*.js', async (route) => {
+      const response = await route.fetch()
+      const body = await response.text()
+      if (!body.includes('time.days')) return route.fulfill({ response, body })
+      silenced++
+      return route.fulfill({ response, body: 'self.onmessage = () => {}' })
+    })
+    const seeded = await seedSecret(suite.url, { text: 'not kept waiting' })
+    await page.goto(seeded.link)
+    await page.getByRole('button', { name: 'Reveal secret' }).click({ timeout: 15_000 })
+    expect(await page.getByRole('region', { name: 'Secret text' }).textContent()).toBe('not kept waiting')
+    expect(silenced).toBe(1)
+    expectClean(person)
+  })
+})
