@@ -34,9 +34,17 @@ export interface LighthousePage {
   largestContentfulPaintMs: number
   totalBlockingTimeMs: number
   transferredBytes: number
+  /**
+   * The lowest and highest performance score and blocking time of the runs: one build's
+   * runs spread wider than most changes move the median (86-97 on one page, one afternoon).
+   */
+  performanceRange: [number, number]
+  totalBlockingTimeRangeMs: [number, number]
 }
 
-type Figures = Omit<LighthousePage, 'page'>
+type Figures = Omit<LighthousePage, 'page' | 'performanceRange' | 'totalBlockingTimeRangeMs'>
+
+const range = (values: number[]): [number, number] => [Math.min(...values), Math.max(...values)]
 
 const median = (values: number[]) =>
   percentile(
@@ -139,7 +147,12 @@ export async function measureLighthouse(serverUrl: string, runs: number): Promis
       const figures = Object.fromEntries(
         Object.keys(samples[0]!).map((key) => [key, median(samples.map((f) => f[key as keyof Figures]))]),
       ) as Figures
-      results.push({ page, ...figures })
+      results.push({
+        page,
+        ...figures,
+        performanceRange: range(samples.map((f) => f.performance)),
+        totalBlockingTimeRangeMs: range(samples.map((f) => f.totalBlockingTimeMs)),
+      })
       console.log(`measured ${page} with Lighthouse`)
     }
     return results

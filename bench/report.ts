@@ -149,19 +149,20 @@ export function printReport(r: Report): void {
   }
   if (r.lighthouse) {
     const t = LIGHTHOUSE_TARGETS
-    console.log('\nLighthouse 12.2.3, mobile (simulated slow 4G), median of the runs:')
+    console.log('\nLighthouse 12.2.3, mobile (simulated slow 4G), median [min-max] of the runs:')
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+    const spread = ([low, high]: [number, number]) => (low === high ? '' : ` [${low}-${high}]`)
     console.log(
       table([
         ['page', 'performance', 'accessibility', 'best practices', 'FCP', 'LCP', 'TBT', 'transferred'],
         ...r.lighthouse.map((p) => [
           p.page,
-          String(p.performance),
+          `${p.performance}${spread(p.performanceRange)}`,
           String(p.accessibility),
           String(p.bestPractices),
           s(p.firstContentfulPaintMs),
           s(p.largestContentfulPaintMs),
-          `${Math.round(p.totalBlockingTimeMs)} ms`,
+          `${Math.round(p.totalBlockingTimeMs)}${spread(p.totalBlockingTimeRangeMs.map(Math.round) as [number, number])} ms`,
           kb(p.transferredBytes),
         ]),
         ['target', `>= ${t.performance}`, String(t.accessibility), String(t.bestPractices), '', '', '', ''],
