@@ -35,16 +35,13 @@ export interface LighthousePage {
   totalBlockingTimeMs: number
   transferredBytes: number
   /**
-   * The lowest and highest performance score and blocking time of the runs: one build's
-   * runs spread wider than most changes move the median (86-97 on one page, one afternoon).
+   * Each run's figures, raw, for the report's [min-max]: one build's runs spread wider than
+   * most changes move the median (86-97 on one page, one afternoon).
    */
-  performanceRange: [number, number]
-  totalBlockingTimeRangeMs: [number, number]
+  runs: Figures[]
 }
 
-type Figures = Omit<LighthousePage, 'page' | 'performanceRange' | 'totalBlockingTimeRangeMs'>
-
-const range = (values: number[]): [number, number] => [Math.min(...values), Math.max(...values)]
+type Figures = Omit<LighthousePage, 'page' | 'runs'>
 
 const median = (values: number[]) =>
   percentile(
@@ -147,12 +144,7 @@ export async function measureLighthouse(serverUrl: string, runs: number): Promis
       const figures = Object.fromEntries(
         Object.keys(samples[0]!).map((key) => [key, median(samples.map((f) => f[key as keyof Figures]))]),
       ) as Figures
-      results.push({
-        page,
-        ...figures,
-        performanceRange: range(samples.map((f) => f.performance)),
-        totalBlockingTimeRangeMs: range(samples.map((f) => f.totalBlockingTimeMs)),
-      })
+      results.push({ page, ...figures, runs: samples })
       console.log(`measured ${page} with Lighthouse`)
     }
     return results

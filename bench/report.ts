@@ -151,18 +151,17 @@ export function printReport(r: Report): void {
     const t = LIGHTHOUSE_TARGETS
     console.log('\nLighthouse 12.2.3, mobile (simulated slow 4G), median [min-max] of the runs:')
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`
-    const spread = ([low, high]: [number, number]) => (low === high ? '' : ` [${low}-${high}]`)
     console.log(
       table([
         ['page', 'performance', 'accessibility', 'best practices', 'FCP', 'LCP', 'TBT', 'transferred'],
         ...r.lighthouse.map((p) => [
           p.page,
-          `${p.performance}${spread(p.performanceRange)}`,
+          fmt(spread(p.runs.map((f) => f.performance)), 0),
           String(p.accessibility),
           String(p.bestPractices),
           s(p.firstContentfulPaintMs),
           s(p.largestContentfulPaintMs),
-          `${Math.round(p.totalBlockingTimeMs)}${spread(p.totalBlockingTimeRangeMs.map(Math.round) as [number, number])} ms`,
+          `${fmt(spread(p.runs.map((f) => f.totalBlockingTimeMs)), 0)} ms`,
           kb(p.transferredBytes),
         ]),
         ['target', `>= ${t.performance}`, String(t.accessibility), String(t.bestPractices), '', '', '', ''],
