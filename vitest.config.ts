@@ -65,6 +65,7 @@ export default defineConfig({
           globalSetup: [
             'tests/helpers/global-redis.ts',
             'tests/helpers/global-display.ts',
+            'tests/helpers/global-firefox.ts',
             'tests/helpers/global-web.ts',
           ],
           setupFiles: ['tests/helpers/worker-redis-setup.ts'],
@@ -72,7 +73,8 @@ export default defineConfig({
           hookTimeout: 120_000,
           // One browser at a time, after the other projects: at load 15-22 (others' Lighthouse
           // and browser runs on the two cores) two at a time timed out waiting for pages in
-          // i18n, cross-client and redirect-refused, where one at a time does not.
+          // i18n, cross-client and redirect-refused, where one at a time does not. The run's one
+          // Firefox also takes one suite's session at a time (global-firefox.ts).
           fileParallelism: false,
         },
       },

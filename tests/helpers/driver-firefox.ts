@@ -1,14 +1,16 @@
 /**
  * Debian's Firefox ESR through puppeteer-core over WebDriver BiDi (playwright-core drives
- * only its own patched Firefox builds). Headless; each person is a BiDi user context.
+ * only its own patched Firefox builds). Headless, one for the whole run (global-firefox.ts);
+ * each suite has a BiDi session of its own and each person a BiDi user context.
  */
 import puppeteer, { type ElementHandle } from 'puppeteer-core'
 import type { EngineBrowser } from './driver.ts'
 
 export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr'
 
-export async function launchFirefoxEngine(): Promise<EngineBrowser> {
-  const browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX_PATH, headless: true })
+export async function connectFirefoxEngine(endpoint: string): Promise<EngineBrowser> {
+  if (!endpoint) throw new Error('no Firefox to connect to: global-firefox.ts started none')
+  const browser = await puppeteer.connect({ browserWSEndpoint: endpoint, protocol: 'webDriverBiDi' })
   return {
     async newPage({ width, height }) {
       const context = await browser.createBrowserContext()
@@ -36,6 +38,7 @@ export async function launchFirefoxEngine(): Promise<EngineBrowser> {
         close: () => context.close(),
       }
     },
-    close: () => browser.close(),
+    // Ends this suite's session and leaves Firefox to the next suite.
+    close: () => browser.disconnect(),
   }
 }

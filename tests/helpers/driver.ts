@@ -14,6 +14,11 @@ export type { Target } from './page-ops.ts'
 
 export type EngineName = 'chromium' | 'firefox' | 'webkit'
 
+/** The engines a run uses: those named in BROWSER_ENGINES (e.g. "firefox,webkit"), else all three. */
+export function chosenEngines(): string[] {
+  return process.env.BROWSER_ENGINES?.split(',') ?? ['chromium', 'firefox', 'webkit']
+}
+
 /** What each engine does its own way; everything else is built on these. */
 export interface EnginePage {
   /** Navigates and waits for the load event. */

@@ -1,20 +1,23 @@
 /**
  * The three engines the core flows run in, and the per-file suite that serves them: one server
  * behind a request recorder and one browser per engine, torn down after it (the app is built
- * once per run by global-web.ts). Define a flow once with `describeEngines` and it runs in each.
+ * once per run by global-web.ts; Firefox, slow to start, is started once per run by
+ * global-firefox.ts, and the suite only connects to it). Define a flow once with
+ * `describeEngines` and it runs in each.
  */
 import { existsSync } from 'node:fs'
 import { afterAll, afterEach, beforeAll, describe, expect, inject } from 'vitest'
 import { CHROMIUM_PATH } from './browser.ts'
 import {
   browserDriver,
+  chosenEngines,
   type BrowserDriver,
   type ContextOptions,
   type DriverContext,
   type EngineName,
 } from './driver.ts'
 import { launchChromiumEngine } from './driver-chromium.ts'
-import { FIREFOX_PATH, launchFirefoxEngine } from './driver-firefox.ts'
+import { connectFirefoxEngine, FIREFOX_PATH } from './driver-firefox.ts'
 import { launchWebKitEngine, MESA_DRI_PATH, MINIBROWSER_PATH, WEBKIT_DRIVER_PATH } from './driver-webkit.ts'
 import { startRecorder, type RequestRecorder } from './request-recorder.ts'
 import { startTestServer, type TestServerOptions } from './server.ts'
@@ -42,7 +45,7 @@ export const engines: Engine[] = [
   {
     name: 'firefox',
     missing: () => missingFiles([[FIREFOX_PATH, 'firefox-esr']]),
-    launch: async () => browserDriver('firefox', await launchFirefoxEngine()),
+    launch: async () => browserDriver('firefox', await connectFirefoxEngine(inject('firefoxEndpoint'))),
   },
   {
     name: 'webkit',
@@ -63,7 +66,7 @@ export const engines: Engine[] = [
  * are skipped with a line nobody can miss.
  */
 export function describeEngines(title: string, body: (engine: Engine) => void): void {
-  const chosen = process.env.BROWSER_ENGINES?.split(',') ?? engines.map((e) => e.name)
+  const chosen = chosenEngines()
   const runnable = engines.filter((engine) => {
     if (!chosen.includes(engine.name)) return false
     const missing = engine.missing()
