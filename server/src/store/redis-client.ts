@@ -11,7 +11,10 @@ export type StoreLogger = Pick<Logger, 'warn' | 'info' | 'error'>
 /** One Redis, or a Redis Cluster: the store and the rate limiter take either. */
 export type RedisClient = Redis | Cluster
 
-const MIN_VERSION = [7, 2] as const
+// What the scripts need: PEXPIRETIME, PEXPIREAT … GT and `#!lua flags=allow-oom` came in 7.0,
+// the version Debian 12 ships and the tests run on. Durable mode's WAITAOF needs 7.2, and
+// durable.ts checks that for itself.
+const MIN_VERSION = [7, 0] as const
 const CONNECT_TIMEOUT_MS = 3000
 
 const FAIL_FAST = {
@@ -243,7 +246,7 @@ async function checkServer(client: RedisClient, logger: StoreLogger): Promise<vo
   for (const node of dataNodes(client)) {
     const { address, version, config, unreadable } = await readFacts(node)
     if (version !== 'unknown' && !versionAtLeast(version, MIN_VERSION)) {
-      logger.warn({ version }, `Redis ${version} is older than ${MIN_VERSION.join('.')}, the tested minimum`)
+      logger.warn({ version }, `Redis ${version} is older than ${MIN_VERSION.join('.')}: the store's scripts need ${MIN_VERSION.join('.')}`)
     }
     const policy = config['maxmemory-policy']
     if (unreadable !== undefined) {
