@@ -115,14 +115,23 @@ export class DriverContext {
     await this.page.clickElement(this.opSource({ op: 'element', target }))
   }
 
-  /** Checks a checkbox or radio by clicking its label, as a person does with a styled control. */
+  /**
+   * Checks a checkbox or radio by clicking its label, as a person does with a styled control,
+   * and clicks again, as a person would, when a click did not take: a native click lands on
+   * a point measured just before, and a row that re-rendered in between (My links under load,
+   * once in a CI run) leaves it on nothing. A click toggles a checkbox at once, so a state
+   * still unchanged a second later is a click that missed, never one still on its way.
+   */
   async check(target: Target, checked = true): Promise<void> {
     await this.actionable(target)
-    if ((await this.state(target)).checked === checked) return
-    await this.page.clickElement(this.opSource({ op: 'element', target, preferLabel: true }))
-    await this.poll(`${describe(target)} to be ${checked ? 'checked' : 'unchecked'}`, async () =>
-      (await this.state(target)).checked === checked ? true : undefined,
-    )
+    let clickedAt = 0
+    await this.poll(`${describe(target)} to be ${checked ? 'checked' : 'unchecked'}`, async () => {
+      if ((await this.state(target)).checked === checked) return true
+      if (Date.now() - clickedAt < 1000) return undefined
+      await this.page.clickElement(this.opSource({ op: 'element', target, preferLabel: true }))
+      clickedAt = Date.now()
+      return undefined
+    })
   }
 
   uncheck(target: Target): Promise<void> {
