@@ -246,7 +246,10 @@ async function checkServer(client: RedisClient, logger: StoreLogger): Promise<vo
   for (const node of dataNodes(client)) {
     const { address, version, config, unreadable } = await readFacts(node)
     if (version !== 'unknown' && !versionAtLeast(version, MIN_VERSION)) {
-      logger.warn({ version }, `Redis ${version} is older than ${MIN_VERSION.join('.')}: the store's scripts need ${MIN_VERSION.join('.')}`)
+      logger.warn(
+        { version },
+        `Redis ${version} is older than ${MIN_VERSION.join('.')}: the store's scripts need ${MIN_VERSION.join('.')}`,
+      )
     }
     const policy = config['maxmemory-policy']
     if (unreadable !== undefined) {
