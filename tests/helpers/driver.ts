@@ -12,11 +12,12 @@ import { settleReports, type PageReports, type RequestRecorder } from './request
 
 export type { Target } from './page-ops.ts'
 
-export type EngineName = 'chromium' | 'firefox' | 'webkit'
+const ENGINE_NAMES = ['chromium', 'firefox', 'webkit'] as const
+export type EngineName = (typeof ENGINE_NAMES)[number]
 
 /** The engines a run uses: those named in BROWSER_ENGINES (e.g. "firefox,webkit"), else all three. */
-export function chosenEngines(): string[] {
-  return process.env.BROWSER_ENGINES?.split(',') ?? ['chromium', 'firefox', 'webkit']
+export function chosenEngines(): readonly string[] {
+  return process.env.BROWSER_ENGINES?.split(',') ?? ENGINE_NAMES
 }
 
 /** What each engine does its own way; everything else is built on these. */
