@@ -248,7 +248,7 @@ async function checkServer(client: RedisClient, logger: StoreLogger): Promise<vo
     if (version !== 'unknown' && !versionAtLeast(version, MIN_VERSION)) {
       logger.warn(
         { version },
-        `Redis ${version} is older than ${MIN_VERSION.join('.')}: the store's scripts need ${MIN_VERSION.join('.')}`,
+        `Redis ${version} is older than ${MIN_VERSION.join('.')}, which the store's scripts need`,
       )
     }
     const policy = config['maxmemory-policy']
