@@ -21,7 +21,7 @@ import shutdown from './plugins/shutdown.ts'
 import webPlugin, { loadWebRoot, notFoundPage } from './plugins/web.ts'
 import fileRoutes, { FileKeeper } from './routes/files.ts'
 import healthRoutes from './routes/health.ts'
-import limitsRoutes from './routes/limits.ts'
+import limitsRoutes, { serverLimits } from './routes/limits.ts'
 import requestRoutes from './routes/requests.ts'
 import { MemoryRequestStore } from './requests/memory-requests.ts'
 import { RedisRequestStore } from './requests/redis-requests.ts'
@@ -116,7 +116,7 @@ export async function buildApp({ config, store, logger, redis, metrics, blobStor
     blobsPing: () => storage.blobs.ping(),
     usage: () => app.storageUsage(),
   })
-  const web = config.webRoot ? await loadWebRoot(config.webRoot) : undefined
+  const web = config.webRoot ? await loadWebRoot(config.webRoot, serverLimits(config)) : undefined
   await app.register(errorHandler, {
     notFoundPerMinute: config.rateLimit.readPerMinute,
     notFoundPage: web && ((req, reply) => notFoundPage(web, req, reply)),

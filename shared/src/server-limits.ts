@@ -17,3 +17,9 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = Object.freeze({
   maxFiles: 10,
   downloadWindowSeconds: 900,
 })
+
+/**
+ * The name of the `<meta>` in which the server puts its limits into every page, as JSON: the
+ * app starts with them instead of asking (web/src/common/use-server-config.ts).
+ */
+export const LIMITS_META_NAME = 'burnlink-limits'

@@ -1,11 +1,13 @@
 /**
  * What a person meets around the edges of the app, in Chromium: each view's own title, a
  * slightly wrong address (an HTML 404 page, or a redirect that keeps the key), a browser
- * with JavaScript off, a disabled button that says why, and the revealed secret's box.
+ * with JavaScript off, a disabled button that says why, a form bounded by its server's own limits,
+ * and the revealed secret's box.
  */
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { expectClean, hasChromium, newPerson, seedSecret, useBrowserSuite } from '../helpers/browser.ts'
+import { startTestServer } from '../helpers/server.ts'
 
 const titled = (page: Page, title: string) =>
   expect.poll(() => page.title(), { message: `the title of ${page.url()}` }).toBe(title)
@@ -106,6 +108,24 @@ describe.runIf(hasChromium())('rough edges', () => {
     await page.getByLabel('Link to share').fill('https://example.com/invite')
     expect(await state()).toEqual({ disabled: false, why: null })
     expectClean(person)
+  })
+
+  it("bounds the form by this server's own limits, which come with the page: opening it asks the API nothing", async () => {
+    const server = await startTestServer({ config: { maxViews: 3, allowHttpRedirects: true } })
+    try {
+      const person = await newPerson(suite.browser)
+      const { page } = person
+      await page.goto(`${server.url}/`)
+      await page.getByText('From 1 to 3. After the last view the secret is deleted.').waitFor()
+      expect(await page.getByLabel('Can be viewed').getAttribute('max')).toBe('3')
+      // A request for them would come after the first paint: wait until nothing more is on the way.
+      await page.waitForLoadState('networkidle')
+      await person.settle()
+      expect(person.requests.map((r) => new URL(r.url).pathname).filter((p) => p.startsWith('/api/'))).toEqual([])
+      expectClean(person)
+    } finally {
+      await server.close()
+    }
   })
 
   it('shows the revealed secret in a named, focusable region (a pre may not carry a name itself)', async () => {

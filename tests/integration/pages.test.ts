@@ -4,11 +4,12 @@
  * visits an unknown address while API clients keep the JSON one, and one canonical address
  * per page.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ErrorBody } from '@burnlink/shared'
+import { ErrorBody, LIMITS_META_NAME, PAGE_PATHS } from '@burnlink/shared'
 import { buildApp, type App } from '../../server/src/app.ts'
 import { defaultConfig } from '../../server/src/config.ts'
 import { MemoryStore } from '../../server/src/store/memory-store.ts'
@@ -21,6 +22,8 @@ const NAVIGATION = {
 }
 
 const DECODE: Record<string, (body: Buffer) => Buffer> = { br: brotliDecompressSync, gzip: gunzipSync }
+
+const LIMITS_META = new RegExp(`<meta name="${LIMITS_META_NAME}" content="[^"]*"`)
 
 describe('pages and their files', () => {
   const store = new MemoryStore({ maxFailedAttempts: 5, statusRetentionSeconds: 60 })
@@ -116,12 +119,56 @@ describe('pages and their files', () => {
 
     it('/ preloads only what index.html loads anyway: the create page is not made heavier', async () => {
       const html = await page('/')
-      expect(html).toBe(readFileSync(join(WEB_DIST, 'index.html'), 'utf8'))
+      // index.html as built, with the server's limits written in.
+      expect(html.replace(LIMITS_META, '')).toBe(
+        readFileSync(join(WEB_DIST, 'index.html'), 'utf8').replace(LIMITS_META, ''),
+      )
       expect(
         preloads(html)
           .map((m) => m[1]!)
           .every((href) => files.includes(href)),
       ).toBe(true)
+    })
+  })
+
+  // The app starts with them instead of a request, and the validators it would load to check the answer.
+  describe("the server's limits, written into every page", () => {
+    const limitsIn = (html: string) => {
+      const content = new RegExp(`<meta name="${LIMITS_META_NAME}" content="([^"]*)"`).exec(html)?.[1]
+      return content === undefined ? undefined : JSON.parse(content.replaceAll('&quot;', '"').replaceAll('&amp;', '&'))
+    }
+
+    it.each(Object.entries(PAGE_PATHS))('the %s page carries what GET /config answers', async (_name, url) => {
+      const custom = await buildApp({
+        config: defaultConfig({ webRoot: WEB_DIST, maxViews: 3, maxTtlSeconds: 7200, allowHttpRedirects: true }),
+        store,
+      })
+      try {
+        const api = (await custom.inject({ url: '/api/v1/config' })).json()
+        expect(api).toMatchObject({ maxViews: 3, maxTtlSeconds: 7200, allowHttpRedirects: true })
+        for (const encoding of ['identity', 'br', 'gzip']) {
+          const res = await custom.inject({ url, headers: { 'accept-encoding': encoding } })
+          const html = (DECODE[encoding] ?? ((b: Buffer) => b))(res.rawPayload).toString('utf8')
+          expect(limitsIn(html), `${url} (${encoding})`).toEqual(api)
+        }
+        // And the stock server its own, not the custom one's: each app writes its pages anew.
+        expect(limitsIn((await app.inject({ url })).body)).toEqual((await app.inject({ url: '/api/v1/config' })).json())
+      } finally {
+        await custom.close()
+      }
+    })
+
+    it('refuses to start on a build whose pages have no place for them, naming the fix', async () => {
+      const root = mkdtempSync(join(tmpdir(), 'burnlink-web-'))
+      try {
+        writeFileSync(join(root, 'index.html'), '<!doctype html><title>old build</title><div id="app"></div>')
+        writeFileSync(join(root, '404.html'), '<!doctype html><title>Page not found</title>')
+        await expect(buildApp({ config: defaultConfig({ webRoot: root }), store })).rejects.toThrow(
+          /no <meta name="burnlink-limits">: rebuild the web app/,
+        )
+      } finally {
+        rmSync(root, { recursive: true, force: true })
+      }
     })
   })
 

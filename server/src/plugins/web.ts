@@ -5,7 +5,9 @@
  * Vite fingerprints everything under assets/, so those files can be cached for a year.
  *
  * Nothing is compressed per request: the build writes brotli and gzip copies beside every
- * asset, sent as they are, and the pages held in memory are compressed once at boot.
+ * asset, sent as they are, and the pages held in memory are compressed once at boot, after
+ * the server's limits are written into them: the app then starts with them, without a
+ * request (and the code that checks its answer) of its own.
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -13,7 +15,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import { Negotiator } from '@fastify/accept-negotiator'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import fastifyStatic from '@fastify/static'
-import { PAGE_PATHS } from '@burnlink/shared'
+import { LIMITS_META_NAME, PAGE_PATHS, type ServerLimits } from '@burnlink/shared'
 
 type Encoding = 'br' | 'gzip'
 
@@ -33,11 +35,19 @@ export interface WebRoot {
 
 const encodings = new Negotiator<Encoding>({ supportedValues: ['br', 'gzip'] })
 
-async function readPage(path: string, fallback?: string): Promise<Page> {
-  const identity = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-    if (fallback && error.code === 'ENOENT') return readFile(fallback)
-    throw error
-  })
+const LIMITS_META = new RegExp(`<meta name="${LIMITS_META_NAME}" content="[^"]*"`)
+
+/** Attribute-safe JSON: the limits are numbers and booleans, but the escaping does not rely on it. */
+const attribute = (value: unknown) =>
+  JSON.stringify(value).replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;')
+
+function withLimits(html: Buffer, path: string, limits: ServerLimits): Buffer {
+  const text = html.toString('utf8')
+  if (!LIMITS_META.test(text)) throw new Error(`${path} has no <meta name="${LIMITS_META_NAME}">: rebuild the web app`)
+  return Buffer.from(text.replace(LIMITS_META, `<meta name="${LIMITS_META_NAME}" content="${attribute(limits)}"`))
+}
+
+function encoded(identity: Buffer): Page {
   return {
     identity,
     br: brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY } }),
@@ -45,12 +55,20 @@ async function readPage(path: string, fallback?: string): Promise<Page> {
   }
 }
 
-export async function loadWebRoot(root: string): Promise<WebRoot> {
+async function readAppPage(path: string, index: string, limits: ServerLimits): Promise<Page> {
+  const html = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return readFile(index)
+    throw error
+  })
+  return encoded(withLimits(html, path, limits))
+}
+
+export async function loadWebRoot(root: string, limits: ServerLimits): Promise<WebRoot> {
   const index = join(root, 'index.html')
   const names = Object.keys(PAGE_PATHS) as PageName[]
   const [notFound, ...pages] = await Promise.all([
-    readPage(join(root, '404.html')),
-    ...names.map((name) => readPage(join(root, 'pages', `${name}.html`), index)),
+    readFile(join(root, '404.html')).then(encoded),
+    ...names.map((name) => readAppPage(join(root, 'pages', `${name}.html`), index, limits)),
   ])
   return { root, pages: Object.fromEntries(names.map((name, i) => [name, pages[i]!])) as WebRoot['pages'], notFound }
 }
