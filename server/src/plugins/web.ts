@@ -9,6 +9,7 @@
  * the server's limits are written into them: the app then starts with them, without a
  * request (and the code that checks its answer) of its own.
  */
+import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
@@ -55,12 +56,10 @@ function encoded(identity: Buffer): Page {
   }
 }
 
+/** A page's own copy if the build wrote one (a lazy view's), else index.html; with the limits written in. */
 async function readAppPage(path: string, index: string, limits: ServerLimits): Promise<Page> {
-  const html = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return readFile(index)
-    throw error
-  })
-  return encoded(withLimits(html, path, limits))
+  const source = existsSync(path) ? path : index
+  return encoded(withLimits(await readFile(source), source, limits))
 }
 
 export async function loadWebRoot(root: string, limits: ServerLimits): Promise<WebRoot> {
