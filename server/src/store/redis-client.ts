@@ -185,29 +185,42 @@ function watched<C extends RedisClient>(client: C, logger: StoreLogger): C {
 
 /**
  * Resolves once the client can take commands; rejects with StoreUnavailableError at its
- * first connection error or after `timeoutMs`, whichever comes first.
+ * first connection error or after CONNECT_TIMEOUT_MS, whichever comes first.
  */
-export async function waitForReady(redis: RedisClient, timeoutMs = CONNECT_TIMEOUT_MS): Promise<void> {
-  await readyEvent(redis, timeoutMs)
+export async function waitForReady(redis: RedisClient): Promise<void> {
+  await readyEvent(redis)
   // A ready cluster has only just started connecting to its masters, and without an
   // offline queue it refuses commands for a node still connecting: open them all first.
   if (redis instanceof Cluster) await guarded(() => Promise.all(redis.nodes('master').map((node) => node.ping())))
 }
 
-function readyEvent(redis: RedisClient, timeoutMs: number): Promise<void> {
+/**
+ * One wait per connecting client, however many stores, budgets and limiters ask at once: each
+ * its own pair of listeners would pass Node's limit of ten (and its leak warning) when several
+ * apps share a client, as tests do.
+ */
+const pendingReady = new WeakMap<RedisClient, Promise<void>>()
+
+function readyEvent(redis: RedisClient): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve()
-  return new Promise((resolve, reject) => {
-    const settle = (err?: unknown) => {
-      clearTimeout(timer)
-      redis.off('ready', onReady).off('error', onError)
-      if (err === undefined) resolve()
-      else reject(new StoreUnavailableError('Redis is not reachable', 'unreachable', { cause: err }))
-    }
-    const onReady = () => settle()
-    const onError = (err: Error) => settle(err)
-    const timer = setTimeout(() => settle(new Error(`not ready after ${timeoutMs} ms`)), timeoutMs).unref()
-    redis.once('ready', onReady).once('error', onError)
-  })
+  let pending = pendingReady.get(redis)
+  if (!pending) {
+    pending = new Promise<void>((resolve, reject) => {
+      const settle = (err?: unknown) => {
+        clearTimeout(timer)
+        redis.off('ready', onReady).off('error', onError)
+        if (err === undefined) resolve()
+        else reject(new StoreUnavailableError('Redis is not reachable', 'unreachable', { cause: err }))
+      }
+      const onReady = () => settle()
+      const onError = (err: Error) => settle(err)
+      const timer = setTimeout(() => settle(new Error(`not ready after ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS)
+      timer.unref()
+      redis.once('ready', onReady).once('error', onError)
+    }).finally(() => pendingReady.delete(redis))
+    pendingReady.set(redis, pending)
+  }
+  return pending
 }
 
 /** What the boot checks need to know about one Redis server; `unreadable` when CONFIG GET is refused. */
