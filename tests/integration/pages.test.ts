@@ -138,24 +138,26 @@ describe('pages and their files', () => {
       return content === undefined ? undefined : JSON.parse(content.replaceAll('&quot;', '"').replaceAll('&amp;', '&'))
     }
 
-    it.each(Object.entries(PAGE_PATHS))('the %s page carries what GET /config answers', async (_name, url) => {
-      const custom = await buildApp({
+    /** A server whose limits are not the stock ones, so a page cannot pass with the defaults. */
+    let custom: App
+    beforeAll(async () => {
+      custom = await buildApp({
         config: defaultConfig({ webRoot: WEB_DIST, maxViews: 3, maxTtlSeconds: 7200, allowHttpRedirects: true }),
         store,
       })
-      try {
-        const api = (await custom.inject({ url: '/api/v1/config' })).json()
-        expect(api).toMatchObject({ maxViews: 3, maxTtlSeconds: 7200, allowHttpRedirects: true })
-        for (const encoding of ['identity', 'br', 'gzip']) {
-          const res = await custom.inject({ url, headers: { 'accept-encoding': encoding } })
-          const html = (DECODE[encoding] ?? ((b: Buffer) => b))(res.rawPayload).toString('utf8')
-          expect(limitsIn(html), `${url} (${encoding})`).toEqual(api)
-        }
-        // And the stock server its own, not the custom one's: each app writes its pages anew.
-        expect(limitsIn((await app.inject({ url })).body)).toEqual((await app.inject({ url: '/api/v1/config' })).json())
-      } finally {
-        await custom.close()
+    })
+    afterAll(() => custom.close())
+
+    it.each(Object.entries(PAGE_PATHS))('the %s page carries what GET /config answers', async (_name, url) => {
+      const api = (await custom.inject({ url: '/api/v1/config' })).json()
+      expect(api).toMatchObject({ maxViews: 3, maxTtlSeconds: 7200, allowHttpRedirects: true })
+      for (const encoding of ['identity', 'br', 'gzip']) {
+        const res = await custom.inject({ url, headers: { 'accept-encoding': encoding } })
+        const html = (DECODE[encoding] ?? ((b: Buffer) => b))(res.rawPayload).toString('utf8')
+        expect(limitsIn(html), `${url} (${encoding})`).toEqual(api)
       }
+      // And the stock server its own, not the custom one's: each app writes its pages anew.
+      expect(limitsIn((await app.inject({ url })).body)).toEqual((await app.inject({ url: '/api/v1/config' })).json())
     })
 
     it('refuses to start on a build whose pages have no place for them, naming the fix', async () => {
