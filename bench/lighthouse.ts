@@ -10,13 +10,28 @@
  * and, in `<page>-<run>.lantern.txt`, the requests and main-thread tasks that Lighthouse's
  * simulation (lantern) counted into its first and largest contentful paint, which the report
  * leaves out; and in `<page>-<run>.trace.json` the unthrottled trace the simulation started from.
+ * The other two measurements' runs are kept the same way, as `<page>-<kind>-<run>.*`.
+ *
+ * Each page is measured three ways in the same run, interleaved:
+ * - as served;
+ * - through a proxy that only takes out Cross-Origin-Opener-Policy. Lighthouse loads every
+ *   page into a tab that held about:blank; without the header Chromium reuses that tab's
+ *   warm renderer, with it (protocol.md §11 asks for it) the page gets a new browsing context
+ *   group and a fresh renderer process, whose first style, layout and V8 context are cold;
+ * - the baseline: the page as it stood once settled, with its own headers and every script
+ *   taken out, served as a static file. No way of rendering the same content (pre-rendering,
+ *   hydration in pieces, another framework) can do better, so it is the ceiling this host's
+ *   Chromium allows the page.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { createServer, request } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { brotliCompressSync } from 'node:zlib'
 import lighthouse, { type RunnerResult } from 'lighthouse'
 import { LanternFirstContentfulPaint } from 'lighthouse/core/computed/metrics/lantern-first-contentful-paint.js'
 import { LanternLargestContentfulPaint } from 'lighthouse/core/computed/metrics/lantern-largest-contentful-paint.js'
-import { chromium } from 'playwright-core'
+import { type Browser, chromium } from 'playwright-core'
 import { CHROMIUM_PATH, seedSecret } from '../tests/helpers/browser.ts'
 import { percentile } from './load.ts'
 import { unusedPort } from './processes.ts'
@@ -39,9 +54,17 @@ export interface LighthousePage {
    * most changes move the median (86-97 on one page, one afternoon).
    */
   runs: Figures[]
+  /**
+   * The same page with its scripts, through a proxy that takes out the one header that makes
+   * the browser give it a fresh renderer (Cross-Origin-Opener-Policy, protocol.md §11).
+   */
+  withoutCoop: Sampled
+  /** The baseline: the same page already rendered, with its headers, without a single script. */
+  withoutScripts: Sampled
 }
 
-type Figures = Omit<LighthousePage, 'page' | 'runs'>
+type Figures = Omit<LighthousePage, 'page' | 'runs' | 'withoutCoop' | 'withoutScripts'>
+type Sampled = Figures & { runs: Figures[] }
 
 const median = (values: number[]) =>
   percentile(
@@ -94,6 +117,82 @@ async function lanternGraphs(result: RunnerResult): Promise<string> {
   return `${lines.join('\n')}\n`
 }
 
+interface Snapshot {
+  html: string
+  headers: Record<string, string>
+}
+
+/** How the server framed the page's bytes, which the proxy frames anew. */
+const FRAMING_HEADERS = new Set([
+  'content-length',
+  'content-encoding',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'date',
+])
+
+/**
+ * The page as it stands once its requests have settled, with its scripts and module preloads
+ * taken out (what the browser shows, and nothing that could run), and the headers the server
+ * sent it with.
+ */
+async function withoutScripts(browser: Browser, url: string): Promise<Snapshot> {
+  const page = await browser.newPage()
+  try {
+    const response = await page.goto(url, { waitUntil: 'networkidle' })
+    if (!response?.ok()) throw new Error(`no page at ${url} to take a snapshot of`)
+    const headers = Object.entries(await response.allHeaders()).filter(([name]) => !FRAMING_HEADERS.has(name))
+    const html = await page.evaluate(() => {
+      document.querySelectorAll('script, link[rel="modulepreload"]').forEach((element) => element.remove())
+      return `<!doctype html>\n${document.documentElement.outerHTML}`
+    })
+    return { html, headers: Object.fromEntries(headers) }
+  } finally {
+    await page.close()
+  }
+}
+
+/**
+ * A loopback proxy in front of the server. It answers the snapshots' paths itself, with each
+ * page's own headers and brotli, as the server sends its pages; every other request goes to
+ * the server, and its answer comes back without the headers named in `drop`.
+ */
+async function proxy(serverUrl: string, { snapshots = new Map<string, Snapshot>(), drop = [] as string[] }) {
+  const target = new URL(serverUrl)
+  const compressed = new Map([...snapshots].map(([path, { html }]) => [path, brotliCompressSync(html)]))
+  const server = createServer((req, res) => {
+    const snapshot = snapshots.get(req.url ?? '')
+    if (snapshot) {
+      const brotli = /\bbr\b/.test(String(req.headers['accept-encoding']))
+      res.writeHead(200, { ...snapshot.headers, ...(brotli && { 'content-encoding': 'br' }) })
+      res.end(brotli ? compressed.get(req.url!) : snapshot.html)
+      return
+    }
+    const upstream = request(
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        for (const name of drop) delete answer.headers[name]
+        res.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(res)
+      },
+    )
+    upstream.on('error', () => res.writeHead(502).end())
+    req.pipe(upstream)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+const medians = (samples: Figures[]) =>
+  Object.fromEntries(
+    Object.keys(samples[0]!).map((key) => [key, median(samples.map((f) => f[key as keyof Figures]))]),
+  ) as Figures
+
 export async function measureLighthouse(serverUrl: string, runs: number): Promise<LighthousePage[]> {
   const { link } = await seedSecret(serverUrl, { text: 'measured, never revealed' })
   const pages = [
@@ -110,45 +209,70 @@ export async function measureLighthouse(serverUrl: string, runs: number): Promis
     executablePath: CHROMIUM_PATH,
     args: ['--headless', '--no-sandbox', `--remote-debugging-port=${port}`],
   })
+
+  async function audit(url: string, name: string): Promise<Figures> {
+    const result = await lighthouse(url, {
+      port,
+      logLevel: 'error',
+      onlyCategories: ['performance', 'accessibility', 'best-practices'],
+    })
+    const lhr = result?.lhr
+    if (!lhr || lhr.runtimeError) throw new Error(`Lighthouse could not measure ${name}: ${lhr?.runtimeError?.message}`)
+    if (reportDir) {
+      writeFileSync(join(reportDir, `${name}.json`), JSON.stringify(lhr))
+      writeFileSync(join(reportDir, `${name}.lantern.txt`), await lanternGraphs(result))
+      // What each task was made of (open it in Chromium's Performance panel).
+      writeFileSync(join(reportDir, `${name}.trace.json`), JSON.stringify(result.artifacts.Trace))
+    }
+    const score = (id: string) => Math.round((lhr.categories[id]?.score ?? 0) * 100)
+    const value = (id: string) => lhr.audits[id]?.numericValue ?? Number.NaN
+    return {
+      performance: score('performance'),
+      accessibility: score('accessibility'),
+      bestPractices: score('best-practices'),
+      firstContentfulPaintMs: value('first-contentful-paint'),
+      largestContentfulPaintMs: value('largest-contentful-paint'),
+      totalBlockingTimeMs: value('total-blocking-time'),
+      transferredBytes: value('total-byte-weight'),
+    }
+  }
+
+  const proxies: Array<Awaited<ReturnType<typeof proxy>>> = []
   try {
+    const snapshots = new Map<string, Snapshot>()
+    for (const [page, url] of pages) snapshots.set(`/without-scripts/${page}`, await withoutScripts(browser, url))
+    const baseline = await proxy(serverUrl, { snapshots })
+    proxies.push(baseline)
+    const withoutCoop = await proxy(serverUrl, { drop: ['cross-origin-opener-policy'] })
+    proxies.push(withoutCoop)
     const results: LighthousePage[] = []
     for (const [page, url] of pages) {
-      const samples: Figures[] = []
-      for (let i = 0; i < runs; i++) {
-        const result = await lighthouse(url, {
-          port,
-          logLevel: 'error',
-          onlyCategories: ['performance', 'accessibility', 'best-practices'],
-        })
-        const lhr = result?.lhr
-        if (!lhr || lhr.runtimeError)
-          throw new Error(`Lighthouse could not measure ${page}: ${lhr?.runtimeError?.message}`)
-        if (reportDir) {
-          writeFileSync(join(reportDir, `${page}-${i}.json`), JSON.stringify(lhr))
-          writeFileSync(join(reportDir, `${page}-${i}.lantern.txt`), await lanternGraphs(result))
-          // What each task was made of (open it in Chromium's Performance panel).
-          writeFileSync(join(reportDir, `${page}-${i}.trace.json`), JSON.stringify(result.artifacts.Trace))
-        }
-        const score = (id: string) => Math.round((lhr.categories[id]?.score ?? 0) * 100)
-        const value = (id: string) => lhr.audits[id]?.numericValue ?? Number.NaN
-        samples.push({
-          performance: score('performance'),
-          accessibility: score('accessibility'),
-          bestPractices: score('best-practices'),
-          firstContentfulPaintMs: value('first-contentful-paint'),
-          largestContentfulPaintMs: value('largest-contentful-paint'),
-          totalBlockingTimeMs: value('total-blocking-time'),
-          transferredBytes: value('total-byte-weight'),
-        })
+      const samples = { own: [] as Figures[], withoutCoop: [] as Figures[], withoutScripts: [] as Figures[] }
+      const addresses = {
+        own: url,
+        withoutCoop: url.replace(serverUrl, withoutCoop.url),
+        withoutScripts: `${baseline.url}/without-scripts/${page}`,
       }
-      const figures = Object.fromEntries(
-        Object.keys(samples[0]!).map((key) => [key, median(samples.map((f) => f[key as keyof Figures]))]),
-      ) as Figures
-      results.push({ page, ...figures, runs: samples })
+      const kinds = Object.keys(addresses) as Array<keyof typeof addresses>
+      // Interleaved, each run in a turned order, so that the host's drift falls on all alike.
+      for (let i = 0; i < runs; i++) {
+        for (const kind of [...kinds.slice(i % kinds.length), ...kinds.slice(0, i % kinds.length)]) {
+          const name = kind === 'own' ? `${page}-${i}` : `${page}-${kind}-${i}`
+          samples[kind].push(await audit(addresses[kind], name))
+        }
+      }
+      const sampled = (figures: Figures[]) => ({ ...medians(figures), runs: figures })
+      results.push({
+        page,
+        ...sampled(samples.own),
+        withoutCoop: sampled(samples.withoutCoop),
+        withoutScripts: sampled(samples.withoutScripts),
+      })
       console.log(`measured ${page} with Lighthouse`)
     }
     return results
   } finally {
+    await Promise.all(proxies.map((p) => p.close()))
     await browser.close()
   }
 }
