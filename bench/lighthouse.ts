@@ -147,7 +147,9 @@ async function withoutScripts(browser: Browser, url: string): Promise<Snapshot> 
       document.querySelectorAll('script, link[rel="modulepreload"]').forEach((element) => element.remove())
       return `<!doctype html>\n${document.documentElement.outerHTML}`
     })
-    return { html, headers: Object.fromEntries(headers) }
+    // The stylesheets a lazy view added name the server's origin in full; served from the
+    // proxy's, the page's own CSP would refuse them and the snapshot would lose the view's CSS.
+    return { html: html.replaceAll(new URL(url).origin, ''), headers: Object.fromEntries(headers) }
   } finally {
     await page.close()
   }
@@ -177,7 +179,7 @@ async function proxy(serverUrl: string, { snapshots = new Map<string, Snapshot>(
         answer.pipe(res)
       },
     )
-    upstream.on('error', () => res.writeHead(502).end())
+    upstream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()))
     req.pipe(upstream)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

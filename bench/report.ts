@@ -151,25 +151,25 @@ export function printReport(r: Report): void {
     const t = LIGHTHOUSE_TARGETS
     console.log('\nLighthouse 12.2.3, mobile (simulated slow 4G), median [min-max] of the runs:')
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+    const perf = (f: { runs: Array<{ performance: number }> }) => f.runs.map((r) => r.performance)
+    const tbt = (f: { runs: Array<{ totalBlockingTimeMs: number }> }) => f.runs.map((r) => r.totalBlockingTimeMs)
+    const pair = (own: number[], other: number[]) => fmt(spread(own.map((v, i) => v - other[i]!)), 0)
     console.log(
       table([
         ['page', 'performance', 'accessibility', 'best practices', 'FCP', 'LCP', 'TBT', 'transferred'],
         ...r.lighthouse.map((p) => [
           p.page,
-          fmt(spread(p.runs.map((f) => f.performance)), 0),
+          fmt(spread(perf(p)), 0),
           String(p.accessibility),
           String(p.bestPractices),
           s(p.firstContentfulPaintMs),
           s(p.largestContentfulPaintMs),
-          `${fmt(spread(p.runs.map((f) => f.totalBlockingTimeMs)), 0)} ms`,
+          `${fmt(spread(tbt(p)), 0)} ms`,
           kb(p.transferredBytes),
         ]),
         ['target', `>= ${t.performance}`, String(t.accessibility), String(t.bestPractices), '', '', '', ''],
       ]),
     )
-    const pair = (own: number[], other: number[]) => fmt(spread(own.map((v, i) => v - other[i]!)), 0)
-    const perf = (f: { runs: Array<{ performance: number }> }) => f.runs.map((r) => r.performance)
-    const tbt = (f: { runs: Array<{ totalBlockingTimeMs: number }> }) => f.runs.map((r) => r.totalBlockingTimeMs)
     console.log(
       '\nThe same pages in the same run, interleaved: without Cross-Origin-Opener-Policy (a proxy takes it out; the page keeps its scripts), and the baseline: the page once settled, its own headers kept and every script taken out (no rendering of the same content can do better here). Differences are per run:',
     )
