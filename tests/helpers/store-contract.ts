@@ -398,6 +398,15 @@ export function describeStoreContract(name: string, open: () => Store): void {
       expect(await store.reveal(s.sid, s.av, s.rv, b)).toEqual({ kind: 'gone', state: 'viewed' })
     })
 
+    it('keeps an earlier claim open when the last view is taken without one', async () => {
+      const s = await created({ maxViews: 2 })
+      const mine = claim()
+      await store.reveal(s.sid, s.av, s.rv, mine)
+      expect(await store.reveal(s.sid, s.av, s.rv)).toEqual({ kind: 'ok', ct: s.ct, viewsLeft: 0 })
+      expect(await store.reveal(s.sid, s.av, s.rv, mine)).toEqual({ kind: 'ok', ct: s.ct, viewsLeft: 0 })
+      expect(await store.reveal(s.sid, s.av, s.rv, claim())).toEqual({ kind: 'gone', state: 'viewed' })
+    })
+
     it('ends every claim at a burn, by the creator or a recipient', async () => {
       for (const by of ['mv', 'av'] as const) {
         const s = await created({ maxViews: 2 })

@@ -60,17 +60,20 @@ local function claims_open_until(now)
 end
 
 -- :c stays until live_until (an active secret's expiry) or the last open claim's deadline,
--- whichever is later, and goes now when there is neither.
-local function keep_content(now, live_until)
-  local keep = claims_open_until(now)
+-- whichever is later, and goes now when there is neither. A caller that knows that deadline
+-- passes it as open_until (false: no claim is open) and spares the scan.
+local function keep_content(now, live_until, open_until)
+  local keep
+  if open_until == nil then keep = claims_open_until(now) elseif open_until then keep = open_until end
   if live_until and (keep == nil or live_until > keep) then keep = live_until end
   if keep then redis.call('PEXPIREAT', KEYS[1], keep) else redis.call('DEL', KEYS[1]) end
 end
 
 -- A burn ends the claims too (the burner's intent wins); a last view or an expiry leaves
--- an open claim its retry. The end is recorded at ed, now unless given.
-local function finish(state, now, reason, ed)
-  if state == 'burned' then redis.call('DEL', KEYS[1]) else keep_content(now) end
+-- an open claim its retry. The end is recorded at ed, now unless given; open_until as
+-- keep_content's.
+local function finish(state, now, reason, ed, open_until)
+  if state == 'burned' then redis.call('DEL', KEYS[1]) else keep_content(now, nil, open_until) end
   redis.call('HSET', KEYS[2], 'st', state, 'ed', ed or now)
   if reason then redis.call('HSET', KEYS[2], 'br', reason) end
 end
@@ -199,7 +202,8 @@ if string.sub(c, 1, ${RV_BYTES}) ~= ARGV[2] then
   finish('burned', now, 'attempts')
   return {'wrong', 0, bid or false, fl or false}
 end
-local left = tonumber(m[4]) - redis.call('HINCRBY', KEYS[2], 'v', 1)
+local views = redis.call('HINCRBY', KEYS[2], 'v', 1)
+local left = tonumber(m[4]) - views
 local deadline = false
 if claim then
   deadline = now + tonumber(m[6] and ARGV[6] or ARGV[5])
@@ -209,7 +213,13 @@ if claim then
   redis.call('PEXPIREAT', KEYS[2], deadline, 'GT')
 end
 record(${EVENT_CODES.revealed}, now, m[7])
-if left <= 0 then finish('viewed', now) end
+if left <= 0 then
+  -- Claims come only with views: on the first view, the claim given now (or none) is the only
+  -- one open, and the last view of a one-view secret needs no scan for others.
+  local open_until
+  if views == 1 then open_until = deadline end
+  finish('viewed', now, nil, nil, open_until)
+end
 return {'ok', ct_of(c, m[8]), left, bid and deadline or false, bid or false, fl or false, fsig_of(c, m[8])}
 `
 
@@ -224,10 +234,12 @@ local m = redis.call('HMGET', KEYS[2], 'av', 'st', 'ea')
 if m[1] ~= ARGV[1] or m[2] == 'uploading' then return {0} end
 local now = now_ms()
 local st = settle(m[2], m[3], now)
-if redis.call('HDEL', KEYS[2], 'k' .. ARGV[2]) == 1 and st ~= 'burned' then
-  keep_content(now, st == 'active' and tonumber(m[3]) or nil)
-end
-if st ~= 'active' and not claims_open_until(now) then
+local forgot = redis.call('HDEL', KEYS[2], 'k' .. ARGV[2]) == 1
+if st == 'active' and not forgot then return {1} end
+-- One scan tells both what :c keeps and whether anybody may still read the chunks.
+local open = claims_open_until(now) or false
+if forgot and st ~= 'burned' then keep_content(now, st == 'active' and tonumber(m[3]) or nil, open) end
+if st ~= 'active' and not open then
   local bid, fl = chunks_of()
   if bid then return {1, bid, fl} end
 end
